@@ -1,0 +1,1 @@
+"""The Scrapy project of cleanwire: settings, items and spiders."""

@@ -1,0 +1,140 @@
+"""The records cleanwire writes, defined once.
+
+:class:`Crawl`, :class:`Fetch` and :class:`Article` are the rows of the ``crawls``,
+``fetches`` and ``articles`` tables: the database schema is built from these fields (see
+``pipelines/database.py``), so a column exists exactly when a field does. :class:`Page` is
+the item spiders yield: one resource read, carried through the pipeline stages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url
+
+from pipelines.extraction.result import Extraction, Rejected
+
+TRACKING_PARAMETERS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ocid", "cmpid")
+
+
+def utc_now() -> str:
+    """The current time in UTC as ISO-8601 with offset, to the second."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def url_key(url: str) -> str:
+    """The form of ``url`` that identifies an article.
+
+    Fragments, tracking parameters and the difference between ``http`` and ``https`` do
+    not make another article; query parameters are sorted and escapes normalised.
+    """
+    canonical = canonicalize_url(url, keep_fragments=False)
+    parts = urlsplit(canonical)
+    query = [
+        (name, value)
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+        if not name.lower().startswith(TRACKING_PARAMETERS)
+    ]
+    scheme = "https" if parts.scheme == "http" else parts.scheme
+    return urlunsplit((scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
+
+
+def article_id(url: str) -> str:
+    """The stable id of the article at ``url``: 16 hex digits of the SHA-256 of its key."""
+    return hashlib.sha256(url_key(url).encode("utf-8")).hexdigest()[:16]
+
+
+def sha256_hex(data: bytes) -> str:
+    """SHA-256 of ``data`` in hex."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class Crawl:
+    """One run of a spider: a row of ``crawls``."""
+
+    spider: str
+    args: str
+    started_at: str
+    versions: str
+    finished_at: str | None = None
+    finish_reason: str | None = None
+    stats: str | None = None
+    id: int | None = None
+
+
+@dataclass
+class Fetch:
+    """One resource read (an HTTP response or a file): a row of ``fetches``.
+
+    ``outcome`` is ``article``, ``not_article``, ``duplicate``, ``skipped: <reason>`` or
+    ``error: <reason>``; ``reason`` repeats the reason alone, for facets.
+    """
+
+    uri: str
+    fetched_at: str
+    final_url: str | None = None
+    status: int | None = None
+    content_type: str | None = None
+    encoding: str | None = None
+    body_bytes: int | None = None
+    body_sha256: str | None = None
+    outcome: str | None = None
+    reason: str | None = None
+    article_id: str | None = None
+    crawl_id: int | None = None
+    id: int | None = None
+
+    def reject(self, rejection: Rejected) -> None:
+        """Record why this resource gave no article."""
+        self.reason = rejection.reason
+        if rejection.outcome == "not_article":
+            self.outcome = "not_article"
+        else:
+            self.outcome = f"{rejection.outcome}: {rejection.reason}"
+
+
+@dataclass
+class Article:
+    """The current state of one article: a row of ``articles``."""
+
+    id: str
+    url: str
+    text: str
+    text_sha256: str
+    word_count: int
+    extractor: str
+    extracted_at: str
+    first_seen: str
+    last_seen: str
+    title: str | None = None
+    author: str | None = None
+    date_published: str | None = None
+    language: str | None = None
+    sitename: str | None = None
+    description: str | None = None
+    fetch_id: int | None = None
+
+
+@dataclass
+class Page:
+    """The item spiders yield: a resource read, its raw bytes, and what became of it.
+
+    :param page_format: ``html`` or ``text`` (a plain-text capture of a page).
+    :param declared_encoding: the charset the transport declared, if any.
+    :param rejection: set by a stage that found no article in the page.
+    """
+
+    fetch: Fetch
+    body: bytes = field(default=b"", repr=False)
+    page_format: str = "html"
+    declared_encoding: str | None = None
+    rejection: Rejected | None = None
+    extraction: Extraction | None = field(default=None, repr=False)
+    article: Article | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        return f"<Page {self.fetch.uri}>"

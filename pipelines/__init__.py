@@ -1,0 +1,1 @@
+"""Item pipeline stages of cleanwire: extract, validate, dedupe, store."""

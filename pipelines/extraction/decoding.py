@@ -1,0 +1,131 @@
+"""Raw bytes to text: binary sniffing and charset resolution.
+
+The order follows what browsers do, with one guard browsers do not need: a declared charset
+is only believed when the bytes decode under it, so a page that lies about its charset is
+detected instead of turned into mojibake or an exception.
+
+1. a byte order mark;
+2. the charset declared by the transport (HTTP ``Content-Type``);
+3. for HTML, the charset declared in the markup (``<meta charset>``, ``http-equiv``);
+4. strict UTF-8;
+5. statistical detection (charset-normalizer);
+6. windows-1252 with replacement characters, which decodes any byte string.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+from charset_normalizer import from_bytes
+from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
+
+from pipelines.extraction.result import Skipped
+
+SNIFF_BYTES = 8192
+"""How much of the body is looked at to tell text from binary."""
+
+BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "pdf"),
+    (b"PK\x03\x04", "zip"),
+    (b"\x1f\x8b", "gzip"),
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"GIF87a", "gif"),
+    (b"GIF89a", "gif"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"\x7fELF", "elf"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"7z\xbc\xaf\x27\x1c", "7z"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole"),
+)
+
+CONTROL_BYTES = frozenset(range(0, 32)) - {9, 10, 12, 13, 27}
+"""Bytes that text practically never contains (tab, newlines, form feed and escape allowed)."""
+
+MAX_CONTROL_SHARE = 0.1
+"""Above this share of control bytes in the sniffed window a body is binary."""
+
+SINGLE_BYTE_LEGACY = frozenset({"cp1252", "iso8859-1", "iso8859-15", "ascii", "cp1250"})
+
+
+def binary_kind(body: bytes) -> str | None:
+    """Name the kind of binary data ``body`` holds, or ``None`` when it looks like text.
+
+    Formats are told by their signature; anything else with NUL bytes or many control
+    bytes near the start is plain ``binary``.
+
+    :param body: the raw bytes as received.
+    """
+    bom_encoding, _ = read_bom(body)
+    if bom_encoding is not None:
+        return None
+    for signature, kind in BINARY_SIGNATURES:
+        if body.startswith(signature):
+            return kind
+    window = body[:SNIFF_BYTES]
+    if b"\x00" in window:
+        return "binary"
+    if window and sum(byte in CONTROL_BYTES for byte in window) / len(window) > MAX_CONTROL_SHARE:
+        return "binary"
+    return None
+
+
+def _decodes(body: bytes, encoding: str) -> bool:
+    try:
+        codecs.decode(body, encoding)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+def _is_utf8_with_non_ascii(body: bytes) -> bool:
+    return not body.isascii() and _decodes(body, "utf-8")
+
+
+def _believable(body: bytes, label: str | None) -> str | None:
+    """The codec named by ``label`` if the body really decodes under it, else ``None``."""
+    if not label:
+        return None
+    encoding = resolve_encoding(label)
+    if encoding is None or not _decodes(body, encoding):
+        return None
+    if encoding in SINGLE_BYTE_LEGACY and _is_utf8_with_non_ascii(body):
+        # Single-byte charsets decode any bytes, so a UTF-8 page mislabelled as latin-1
+        # would "decode" into mojibake: valid multi-byte UTF-8 is the stronger evidence.
+        return "utf-8"
+    return encoding
+
+
+def _detected(body: bytes) -> str | None:
+    match = from_bytes(body[: 1024 * 1024]).best()
+    if match is None:
+        return None
+    encoding = resolve_encoding(match.encoding)
+    return encoding if encoding and _decodes(body, encoding) else None
+
+
+def decode_body(body: bytes, declared: str | None = None, *, html: bool = True) -> tuple[str, str]:
+    """Decode a page's raw bytes.
+
+    :param body: the raw bytes as received.
+    :param declared: the charset the transport declared (``Content-Type``), if any.
+    :param html: look for a charset declared in the markup too.
+    :returns: ``(text, encoding)``, the encoding being a Python codec name.
+    :raises Skipped: ``binary`` when the bytes are not text at all.
+    """
+    kind = binary_kind(body)
+    if kind is not None:
+        raise Skipped("binary", kind)
+    bom_encoding, bom = read_bom(body)
+    if bom_encoding is not None and bom is not None:
+        return body[len(bom) :].decode(bom_encoding, "replace"), bom_encoding
+    candidates = [declared]
+    if html:
+        candidates.append(html_body_declared_encoding(body))
+    for label in candidates:
+        encoding = _believable(body, label)
+        if encoding is not None:
+            return body.decode(encoding), encoding
+    if _decodes(body, "utf-8"):
+        return body.decode("utf-8"), "utf-8"
+    encoding = _detected(body) or "cp1252"
+    return body.decode(encoding, "replace"), encoding

@@ -1,0 +1,66 @@
+"""What an extractor returns, and how it says no."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Extraction:
+    """The article found in one page: clean text and the metadata the page states.
+
+    :param text: the article body, paragraphs separated by single newlines.
+    :param extractor: name and version of what produced ``text``, e.g. ``trafilatura 2.3.1``.
+    :param url: the URL the page names for itself (``rel=canonical``, ``og:url``, or the
+        first line of a text capture); ``None`` when it names none.
+    :param encoding: the character encoding the raw bytes were decoded with.
+    """
+
+    text: str
+    extractor: str
+    title: str | None = None
+    author: str | None = None
+    date_published: str | None = None
+    language: str | None = None
+    sitename: str | None = None
+    description: str | None = None
+    url: str | None = None
+    encoding: str | None = None
+
+
+class Rejected(Exception):
+    """A page that yields no article, with the outcome and reason to record for it.
+
+    ``outcome`` is one of ``skipped``, ``not_article`` or ``error``; ``reason`` is a short
+    snake_case code (``binary``, ``empty``, ``no_main_text`` ...) used in stats keys and in
+    the ``fetches.reason`` column.
+    """
+
+    outcome = "error"
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{self.outcome}: {reason}" + (f" ({detail})" if detail else ""))
+        self.reason = reason
+        self.detail = detail
+
+    def __reduce__(self) -> tuple[type[Rejected], tuple[str, str]]:
+        # Rebuild from reason and detail when a worker process sends the exception back.
+        return (type(self), (self.reason, self.detail))
+
+
+class Skipped(Rejected):
+    """The resource is not something we extract from (binary, empty, too large ...)."""
+
+    outcome = "skipped"
+
+
+class NotArticle(Rejected):
+    """The resource was read but holds no article text."""
+
+    outcome = "not_article"
+
+
+class ExtractionError(Rejected):
+    """Extraction itself failed (a crash, a time-out) on this page."""
+
+    outcome = "error"

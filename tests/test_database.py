@@ -1,0 +1,126 @@
+"""The database contract: schema from the records, migrations, WAL, full-text search, writes."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from crawler.items import Article, Crawl, Fetch, Page, article_id
+from pipelines.database import TABLES, NewsDatabase
+
+CONTRACT = {
+    "crawls": {"id", "spider", "args", "started_at", "finished_at", "stats", "versions"},
+    "fetches": {
+        "id", "crawl_id", "uri", "final_url", "status", "fetched_at", "content_type",
+        "encoding", "body_bytes", "body_sha256", "outcome",
+    },
+    "articles": {
+        "id", "url", "title", "author", "date_published", "language", "sitename", "text",
+        "text_sha256", "word_count", "extractor", "extracted_at", "fetch_id", "first_seen",
+        "last_seen",
+    },
+}
+
+
+@pytest.fixture
+def database(db_path: Path):
+    opened = NewsDatabase(db_path)
+    yield opened
+    opened.close()
+
+
+def make_page(url: str, text: str, when: str, outcome: str = "article") -> Page:
+    fetch = Fetch(uri=url, final_url=url, fetched_at=when, outcome=outcome)
+    article = Article(
+        id=article_id(url), url=url, text=text, text_sha256=str(hash(text)), word_count=len(text.split()),
+        extractor="test", extracted_at=when, first_seen=when, last_seen=when, title="A title",
+    )
+    return Page(fetch=fetch, article=article)
+
+
+@pytest.mark.parametrize("table", sorted(TABLES))
+def test_tables_hold_the_record_fields_and_the_public_contract(database: NewsDatabase, table: str) -> None:
+    columns = set(database.db[table].columns_dict)
+    assert columns == {f.name for f in dataclasses.fields(TABLES[table])}
+    assert CONTRACT[table] <= columns
+
+
+def test_schema_is_strict_with_keys_and_wal(database: NewsDatabase) -> None:
+    assert database.db.journal_mode == "wal"
+    assert database.db["articles"].pks == ["id"]
+    assert {(fk.column, fk.other_table) for fk in database.db["fetches"].foreign_keys} == {
+        ("crawl_id", "crawls"), ("article_id", "articles"),
+    }
+    assert [(fk.column, fk.other_table) for fk in database.db["articles"].foreign_keys] == [("fetch_id", "fetches")]
+    assert "STRICT" in database.db["articles"].schema
+    assert database.db["articles"].detect_fts() == "articles_fts"
+
+
+def test_reopening_applies_no_migration_twice(db_path: Path) -> None:
+    NewsDatabase(db_path).close()
+    NewsDatabase(db_path).close()
+    with sqlite_utils.Database(db_path) as db:
+        assert [row["name"] for row in db["_sqlite_migrations"].rows] == ["m001_create_tables"]
+
+
+def test_saving_inserts_then_updates_keeping_first_seen(database: NewsDatabase) -> None:
+    crawl_id = database.start_crawl(Crawl(spider="t", args="{}", started_at="2026-01-01T00:00:00+00:00", versions="{}"))
+    url = "https://news.example/a"
+    with database.transaction():
+        database.save_page(make_page(url, "first text", "2026-01-01T00:00:00+00:00"), crawl_id)
+    with database.transaction():
+        database.save_page(make_page(url, "second text", "2026-01-02T00:00:00+00:00"), crawl_id)
+    rows = list(database.db["articles"].rows)
+    assert len(rows) == 1
+    assert rows[0]["text"] == "second text"
+    assert rows[0]["first_seen"] == "2026-01-01T00:00:00+00:00"
+    assert rows[0]["last_seen"] == "2026-01-02T00:00:00+00:00"
+    assert rows[0]["fetch_id"] == 2
+
+
+def test_a_duplicate_only_moves_last_seen(database: NewsDatabase) -> None:
+    crawl_id = database.start_crawl(Crawl(spider="t", args="{}", started_at="x", versions="{}"))
+    url = "https://news.example/a"
+    with database.transaction():
+        database.save_page(make_page(url, "same text", "2026-01-01T00:00:00+00:00"), crawl_id)
+        database.save_page(make_page(url, "same text", "2026-01-03T00:00:00+00:00", outcome="duplicate"), crawl_id)
+    (row,) = database.db["articles"].rows
+    assert row["fetch_id"] == 1 and row["last_seen"] == "2026-01-03T00:00:00+00:00"
+    assert [f["outcome"] for f in database.db["fetches"].rows] == ["article", "duplicate"]
+    assert {f["article_id"] for f in database.db["fetches"].rows} == {row["id"]}
+
+
+def test_full_text_search_follows_writes(database: NewsDatabase) -> None:
+    crawl_id = database.start_crawl(Crawl(spider="t", args="{}", started_at="x", versions="{}"))
+    with database.transaction():
+        database.save_page(make_page("https://news.example/a", "Troops will leave Iraq", "t"), crawl_id)
+        database.save_page(make_page("https://news.example/b", "Markets rallied on Monday", "t"), crawl_id)
+    hits = list(database.db["articles"].search("leave iraq"))
+    assert [hit["url"] for hit in hits] == ["https://news.example/a"]
+
+
+def test_a_failed_transaction_writes_nothing(database: NewsDatabase) -> None:
+    crawl_id = database.start_crawl(Crawl(spider="t", args="{}", started_at="x", versions="{}"))
+    with pytest.raises(RuntimeError), database.transaction():
+        database.save_page(make_page("https://news.example/a", "text", "t"), crawl_id)
+        raise RuntimeError("crash mid-batch")
+    assert database.db["fetches"].count == 0 and database.db["articles"].count == 0
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("http://news.example/a?utm_source=x&id=2", "https://news.example/a?id=2"),
+        ("https://news.example/a#comments", "https://news.example/a"),
+        ("https://NEWS.example/a?b=1&a=2", "https://news.example/a?a=2&b=1"),
+    ],
+)
+def test_article_ids_ignore_what_does_not_make_another_article(one: str, other: str) -> None:
+    assert article_id(one) == article_id(other)
+
+
+def test_article_ids_differ_between_articles() -> None:
+    assert article_id("https://news.example/a") != article_id("https://news.example/b")
