@@ -29,6 +29,7 @@ SQLITE_BATCH_SECONDS = 2.0
 FILES_MAX_BYTES = 20 * 1024 * 1024
 
 # Crawling
+LOG_FORMATTER = "crawler.logformatter.PageLogFormatter"
 ROBOTSTXT_OBEY = True
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"

@@ -1,0 +1,1 @@
+"""Spiders: ``files`` reads saved pages from disk."""

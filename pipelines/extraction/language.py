@@ -1,0 +1,33 @@
+"""Language detection from the article text, with the model py3langid ships."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+MIN_WORDS = 20
+"""Texts shorter than this are too short for a trustworthy guess."""
+
+MIN_CONFIDENCE = 0.8
+"""Normalised probability below which no language is recorded."""
+
+SAMPLE_CHARS = 20_000
+"""Detection reads at most this much of the text: more adds time, not accuracy."""
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> LanguageIdentifier:
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detect_language(text: str) -> str | None:
+    """Return the ISO 639-1 code of the language ``text`` is written in, or ``None``.
+
+    :param text: clean article text.
+    """
+    if len(re.findall(r"\w+", text[:SAMPLE_CHARS])) < MIN_WORDS:
+        return None
+    language, confidence = _identifier().classify(text[:SAMPLE_CHARS])
+    return str(language) if confidence >= MIN_CONFIDENCE else None

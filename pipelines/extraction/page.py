@@ -1,0 +1,41 @@
+"""One page's raw bytes to an :class:`Extraction`: the function worker processes run."""
+
+from __future__ import annotations
+
+from pipelines.extraction.decoding import decode_body
+from pipelines.extraction.html import HtmlExtractionOptions, extract_html
+from pipelines.extraction.language import detect_language
+from pipelines.extraction.result import Extraction, Skipped
+from pipelines.extraction.text import clean_capture
+
+FORMATS = ("html", "text")
+
+
+def extract_page(
+    body: bytes,
+    page_format: str,
+    url: str,
+    declared_encoding: str | None,
+    options: HtmlExtractionOptions,
+) -> Extraction:
+    """Decode a page and extract its article.
+
+    :param body: the raw bytes as read.
+    :param page_format: ``html`` for markup, ``text`` for a plain-text capture of a page.
+    :param url: where the page was read from.
+    :param declared_encoding: the charset the transport declared, if any.
+    :param options: how HTML extraction is run.
+    :raises Rejected: (a subclass naming the outcome) when the page yields no article.
+    """
+    if page_format not in FORMATS:
+        raise ValueError(f"unknown page format {page_format!r}")
+    text, encoding = decode_body(body, declared_encoding, html=page_format == "html")
+    if not text.strip():
+        raise Skipped("empty")
+    if page_format == "html":
+        extraction = extract_html(text, url, options)
+    else:
+        extraction = clean_capture(text)
+    extraction.encoding = encoding
+    extraction.language = extraction.language or detect_language(extraction.text)
+    return extraction

@@ -1,0 +1,162 @@
+"""Store stage: every page read becomes a ``fetches`` row, every article an ``articles`` row.
+
+Writes are batched: pages wait in memory and are written in one transaction once
+``SQLITE_BATCH_SIZE`` are waiting or every ``SQLITE_BATCH_SECONDS``, and the last batch is
+written when the spider closes (Ctrl-C included). A crash loses at most the batch in hand,
+never half of one: each batch is all committed or not at all. Pages dropped by an earlier
+stage (skipped, not an article, duplicate, failed) reach the store through the
+``item_dropped`` and ``item_error`` signals and are recorded the same way.
+
+The crawl itself is a ``crawls`` row: inserted when the spider opens, completed with the
+final stats when it closes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import platform
+import sqlite3
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.spiders import Spider
+from twisted.internet.task import LoopingCall
+from twisted.python.failure import Failure
+
+from crawler.items import Crawl, Page, utc_now
+from pipelines.database import NewsDatabase
+from pipelines.extraction.result import ExtractionError
+
+logger = logging.getLogger(__name__)
+
+VERSIONED_PACKAGES = ("cleanwire", "scrapy", "trafilatura", "sqlite-utils")
+
+
+def software_versions() -> dict[str, str]:
+    """The versions of this project and of what it is built on."""
+    found = {"python": platform.python_version()}
+    for package in VERSIONED_PACKAGES:
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            found[package] = "not installed"
+    return found
+
+
+class StorePipeline:
+    """Writes pages, articles and the crawl to the SQLite database at ``SQLITE_PATH``."""
+
+    def __init__(self, crawler: Crawler, path: str, batch_size: int, batch_seconds: float) -> None:
+        self.crawler = crawler
+        self.path = path
+        self.batch_size = max(1, batch_size)
+        self.batch_seconds = batch_seconds
+        self.database: NewsDatabase | None = None
+        self.crawl_id: int | None = None
+        self._pending: list[Page] = []
+        self._pending_texts: dict[str, str] = {}
+        self._timer = LoopingCall(self.flush)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        settings = crawler.settings
+        store = cls(
+            crawler,
+            path=settings.get("SQLITE_PATH"),
+            batch_size=settings.getint("SQLITE_BATCH_SIZE"),
+            batch_seconds=settings.getfloat("SQLITE_BATCH_SECONDS"),
+        )
+        crawler.signals.connect(store.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(store.item_error, signal=signals.item_error)
+        crawler.signals.connect(store.spider_closed, signal=signals.spider_closed)
+        return store
+
+    def open_spider(self) -> None:
+        self.database = NewsDatabase(self.path)
+        spider = self.crawler.spider
+        assert spider is not None
+        crawl = Crawl(
+            spider=spider.name,
+            args=json.dumps(getattr(spider, "arguments", {}), sort_keys=True),
+            started_at=utc_now(),
+            versions=json.dumps(software_versions(), sort_keys=True),
+        )
+        self.crawl_id = self.database.start_crawl(crawl)
+        self.crawler.stats.set_value("cleanwire/crawl_id", self.crawl_id)
+        logger.info("Writing to %s as crawl %d", self.path, self.crawl_id)
+        if self.batch_seconds > 0:
+            self._timer.start(self.batch_seconds, now=False)
+
+    def stored_text_sha256(self, article_id: str) -> str | None:
+        """The text hash of an article as stored, counting writes not yet committed."""
+        assert self.database is not None
+        pending = self._pending_texts.get(article_id)
+        return pending if pending is not None else self.database.stored_text_sha256(article_id)
+
+    def _add(self, page: Page) -> None:
+        self._pending.append(page)
+        if page.article is not None and page.fetch.outcome == "article":
+            self._pending_texts[page.article.id] = page.article.text_sha256
+        if len(self._pending) >= self.batch_size:
+            self.flush()
+
+    def process_item(self, item: Page) -> Page:
+        item.fetch.outcome = "article"
+        self._add(item)
+        return item
+
+    def item_dropped(self, item: Any, exception: BaseException) -> None:
+        if isinstance(item, Page):
+            self._add(item)
+
+    def item_error(self, item: Any, failure: Failure) -> None:
+        if isinstance(item, Page):
+            item.fetch.reject(ExtractionError("pipeline_exception", repr(failure.value)))
+            item.article = None
+            self._add(item)
+
+    def flush(self) -> None:
+        """Write the pages waiting, in one transaction."""
+        if not self._pending or self.database is None or self.crawl_id is None:
+            return
+        batch, self._pending = self._pending, []
+        try:
+            with self.database.transaction():
+                for page in batch:
+                    self.database.save_page(page, self.crawl_id)
+        except sqlite3.Error:
+            logger.exception("Batch write failed; writing its %d pages one by one", len(batch))
+            self._save_one_by_one(batch)
+        self._pending_texts.clear()
+        stats = self.crawler.stats
+        stats.inc_value("sqlite/batches")
+        stats.inc_value("sqlite/fetches", len(batch))
+        stats.inc_value("sqlite/articles", sum(page.fetch.outcome == "article" for page in batch))
+
+    def _save_one_by_one(self, batch: list[Page]) -> None:
+        assert self.database is not None and self.crawl_id is not None
+        for page in batch:
+            try:
+                with self.database.transaction():
+                    self.database.save_page(page, self.crawl_id)
+            except sqlite3.Error:
+                logger.exception("Could not store %s", page.fetch.uri)
+                self.crawler.stats.inc_value("sqlite/failed_pages")
+
+    def close_spider(self) -> None:
+        if self._timer.running:
+            self._timer.stop()
+        self.flush()
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        """Complete the ``crawls`` row once the crawl's stats are final, and close."""
+        if self.database is None or self.crawl_id is None:
+            return
+        self.flush()
+        stats = self.crawler.stats.get_stats()
+        self.database.finish_crawl(self.crawl_id, utc_now(), reason, stats)
+        self.database.close()
+        self.database = None

@@ -1,0 +1,70 @@
+"""Shared fixtures: the repository's paths, real crawls run as users run them, real databases."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+from scrapy.crawler import Crawler
+from scrapy.utils.test import get_crawler
+
+import crawler.settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def crawl(
+    db_path: Path, spider: str, *arguments: str, check: bool = True, **settings: object
+) -> subprocess.CompletedProcess[str]:
+    """Run ``scrapy crawl <spider> -a ARG ... -s NAME=VALUE ...`` from the project folder.
+
+    This is the command users run; the database goes to ``db_path``.
+    """
+    command = [sys.executable, "-m", "scrapy", "crawl", spider]
+    for argument in arguments:
+        command += ["-a", argument]
+    for name, value in {"SQLITE_PATH": db_path, "EXTRACT_WORKERS": 2, **settings}.items():
+        command += ["-s", f"{name}={value}"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    if check and result.returncode != 0:
+        raise AssertionError(f"crawl failed ({result.returncode}):\n{result.stderr[-5000:]}")
+    return result
+
+
+def project_crawler(**overrides: object) -> Crawler:
+    """A crawler with this project's settings (and ``overrides``), for testing one component."""
+    settings = {name: value for name, value in vars(crawler.settings).items() if name.isupper()}
+    return get_crawler(settings_dict={**settings, **overrides})
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "news.db"
+
+
+@pytest.fixture(scope="session")
+def seeds_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database built by crawling the bundled seeds once, shared by read-only tests."""
+    path = tmp_path_factory.mktemp("seeds") / "news.db"
+    crawl(path, "files", f"path={SEEDS}")
+    return path
+
+
+@pytest.fixture
+def read_db() -> Iterator[type[sqlite_utils.Database]]:
+    """Open databases for reading; each handle is closed after the test."""
+    handles: list[sqlite_utils.Database] = []
+
+    def opener(path: Path) -> sqlite_utils.Database:
+        handles.append(sqlite_utils.Database(path))
+        return handles[-1]
+
+    yield opener  # type: ignore[misc]
+    for handle in handles:
+        handle.close()
