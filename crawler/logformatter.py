@@ -1,4 +1,4 @@
-"""One log line per dropped page, naming the page and why: ``Dropped <uri>: skipped: binary (png)``."""
+"""One log line per dropped page, naming it and why: ``Dropped <uri>: skipped: binary (png)``."""
 
 from __future__ import annotations
 

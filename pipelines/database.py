@@ -118,7 +118,9 @@ class NewsDatabase:
         crawl.id = int(table.last_pk)
         return crawl.id
 
-    def finish_crawl(self, crawl_id: int, finished_at: str, reason: str, stats: dict[str, Any]) -> None:
+    def finish_crawl(
+        self, crawl_id: int, finished_at: str, reason: str, stats: dict[str, Any]
+    ) -> None:
         """Record the end of a crawl with its final stats."""
         with self.db.atomic():
             _table(self.db, "crawls").update(

@@ -38,5 +38,7 @@ class DedupePipeline:
         if self.store.stored_text_sha256(item.article.id) == item.article.text_sha256:
             item.fetch.outcome = "duplicate"
             self.stats.inc_value("articles/duplicate")
-            raise DropItem(f"duplicate: {item.article.url} is stored with this text", log_level="INFO")
+            raise DropItem(
+                f"duplicate: {item.article.url} is stored with this text", log_level="INFO"
+            )
         return item

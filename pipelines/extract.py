@@ -133,7 +133,7 @@ class ExtractPipeline:
                 )
                 try:
                     return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     self._replace_pool(pool, kill=True)
                     raise ExtractionError("timeout", f"over {self.timeout:g} s") from None
                 except BrokenProcessPool:

@@ -14,12 +14,33 @@ from pipelines.database import TABLES, NewsDatabase
 CONTRACT = {
     "crawls": {"id", "spider", "args", "started_at", "finished_at", "stats", "versions"},
     "fetches": {
-        "id", "crawl_id", "uri", "final_url", "status", "fetched_at", "content_type",
-        "encoding", "body_bytes", "body_sha256", "outcome",
+        "id",
+        "crawl_id",
+        "uri",
+        "final_url",
+        "status",
+        "fetched_at",
+        "content_type",
+        "encoding",
+        "body_bytes",
+        "body_sha256",
+        "outcome",
     },
     "articles": {
-        "id", "url", "title", "author", "date_published", "language", "sitename", "text",
-        "text_sha256", "word_count", "extractor", "extracted_at", "fetch_id", "first_seen",
+        "id",
+        "url",
+        "title",
+        "author",
+        "date_published",
+        "language",
+        "sitename",
+        "text",
+        "text_sha256",
+        "word_count",
+        "extractor",
+        "extracted_at",
+        "fetch_id",
+        "first_seen",
         "last_seen",
     },
 }
@@ -35,14 +56,24 @@ def database(db_path: Path):
 def make_page(url: str, text: str, when: str, outcome: str = "article") -> Page:
     fetch = Fetch(uri=url, final_url=url, fetched_at=when, outcome=outcome)
     article = Article(
-        id=article_id(url), url=url, text=text, text_sha256=str(hash(text)), word_count=len(text.split()),
-        extractor="test", extracted_at=when, first_seen=when, last_seen=when, title="A title",
+        id=article_id(url),
+        url=url,
+        text=text,
+        text_sha256=str(hash(text)),
+        word_count=len(text.split()),
+        extractor="test",
+        extracted_at=when,
+        first_seen=when,
+        last_seen=when,
+        title="A title",
     )
     return Page(fetch=fetch, article=article)
 
 
 @pytest.mark.parametrize("table", sorted(TABLES))
-def test_tables_hold_the_record_fields_and_the_public_contract(database: NewsDatabase, table: str) -> None:
+def test_tables_hold_the_record_fields_and_the_public_contract(
+    database: NewsDatabase, table: str
+) -> None:
     columns = set(database.db[table].columns_dict)
     assert columns == {f.name for f in dataclasses.fields(TABLES[table])}
     assert CONTRACT[table] <= columns
@@ -52,9 +83,12 @@ def test_schema_is_strict_with_keys_and_wal(database: NewsDatabase) -> None:
     assert database.db.journal_mode == "wal"
     assert database.db["articles"].pks == ["id"]
     assert {(fk.column, fk.other_table) for fk in database.db["fetches"].foreign_keys} == {
-        ("crawl_id", "crawls"), ("article_id", "articles"),
+        ("crawl_id", "crawls"),
+        ("article_id", "articles"),
     }
-    assert [(fk.column, fk.other_table) for fk in database.db["articles"].foreign_keys] == [("fetch_id", "fetches")]
+    assert [(fk.column, fk.other_table) for fk in database.db["articles"].foreign_keys] == [
+        ("fetch_id", "fetches")
+    ]
     assert "STRICT" in database.db["articles"].schema
     assert database.db["articles"].detect_fts() == "articles_fts"
 
@@ -67,7 +101,9 @@ def test_reopening_applies_no_migration_twice(db_path: Path) -> None:
 
 
 def test_saving_inserts_then_updates_keeping_first_seen(database: NewsDatabase) -> None:
-    crawl_id = database.start_crawl(Crawl(spider="t", args="{}", started_at="2026-01-01T00:00:00+00:00", versions="{}"))
+    crawl_id = database.start_crawl(
+        Crawl(spider="t", args="{}", started_at="2026-01-01T00:00:00+00:00", versions="{}")
+    )
     url = "https://news.example/a"
     with database.transaction():
         database.save_page(make_page(url, "first text", "2026-01-01T00:00:00+00:00"), crawl_id)
@@ -86,7 +122,9 @@ def test_a_duplicate_only_moves_last_seen(database: NewsDatabase) -> None:
     url = "https://news.example/a"
     with database.transaction():
         database.save_page(make_page(url, "same text", "2026-01-01T00:00:00+00:00"), crawl_id)
-        database.save_page(make_page(url, "same text", "2026-01-03T00:00:00+00:00", outcome="duplicate"), crawl_id)
+        database.save_page(
+            make_page(url, "same text", "2026-01-03T00:00:00+00:00", outcome="duplicate"), crawl_id
+        )
     (row,) = database.db["articles"].rows
     assert row["fetch_id"] == 1 and row["last_seen"] == "2026-01-03T00:00:00+00:00"
     assert [f["outcome"] for f in database.db["fetches"].rows] == ["article", "duplicate"]
@@ -96,8 +134,12 @@ def test_a_duplicate_only_moves_last_seen(database: NewsDatabase) -> None:
 def test_full_text_search_follows_writes(database: NewsDatabase) -> None:
     crawl_id = database.start_crawl(Crawl(spider="t", args="{}", started_at="x", versions="{}"))
     with database.transaction():
-        database.save_page(make_page("https://news.example/a", "Troops will leave Iraq", "t"), crawl_id)
-        database.save_page(make_page("https://news.example/b", "Markets rallied on Monday", "t"), crawl_id)
+        database.save_page(
+            make_page("https://news.example/a", "Troops will leave Iraq", "t"), crawl_id
+        )
+        database.save_page(
+            make_page("https://news.example/b", "Markets rallied on Monday", "t"), crawl_id
+        )
     hits = list(database.db["articles"].search("leave iraq"))
     assert [hit["url"] for hit in hits] == ["https://news.example/a"]
 

@@ -34,7 +34,17 @@ def get_json(url: str) -> object:
 def datasette(seeds_db: Path) -> Iterator[str]:
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "datasette", "serve", str(seeds_db), "-h", "127.0.0.1", "-p", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "datasette",
+            "serve",
+            str(seeds_db),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

@@ -9,9 +9,17 @@ import pytest
 from pipelines.extraction.decoding import binary_kind, decode_body
 from pipelines.extraction.result import Skipped
 
-FRENCH = "Le président a déclaré que les troupes américaines quitteraient l'Irak à la fin de l'année. " * 3
-RUSSIAN = "Президент заявил, что американские войска покинут Ирак до конца года, сообщает агентство. " * 3
-JAPANESE = "大統領は、米軍が年末までにイラクから撤退すると述べた。政府関係者によると、訓練任務は継続される。" * 3
+FRENCH = (
+    "Le président a déclaré que les troupes américaines quitteraient l'Irak à la fin de l'année. "
+    * 3
+)
+RUSSIAN = (
+    "Президент заявил, что американские войска покинут Ирак до конца года, сообщает агентство. " * 3
+)
+JAPANESE = (
+    "大統領は、米軍が年末までにイラクから撤退すると述べた。政府関係者によると、訓練任務は継続される。"
+    * 3
+)
 
 
 def html(charset_meta: str, text: str) -> str:
@@ -25,16 +33,27 @@ def html(charset_meta: str, text: str) -> str:
         (codecs.BOM_UTF16_LE + html("", FRENCH).encode("utf-16-le"), None, "utf-16-le"),
         (html('<meta charset="windows-1252">', FRENCH).encode("cp1252"), None, "cp1252"),
         (
-            html('<meta http-equiv="Content-Type" content="text/html; charset=koi8-r">', RUSSIAN).encode("koi8-r"),
+            html(
+                '<meta http-equiv="Content-Type" content="text/html; charset=koi8-r">', RUSSIAN
+            ).encode("koi8-r"),
             None,
             "koi8-r",
         ),
         (html("", RUSSIAN).encode("cp1251"), "windows-1251", "cp1251"),
         (html("", FRENCH).encode("utf-8"), None, "utf-8"),
     ],
-    ids=["bom-utf8", "bom-utf16", "meta-charset", "http-equiv", "transport-header", "undeclared-utf8"],
+    ids=[
+        "bom-utf8",
+        "bom-utf16",
+        "meta-charset",
+        "http-equiv",
+        "transport-header",
+        "undeclared-utf8",
+    ],
 )
-def test_declared_or_marked_charsets_are_used(body: bytes, declared: str | None, expected_encoding: str) -> None:
+def test_declared_or_marked_charsets_are_used(
+    body: bytes, declared: str | None, expected_encoding: str
+) -> None:
     text, encoding = decode_body(body, declared)
     assert encoding == expected_encoding
     assert "<p>" in text and "\ufffd" not in text

@@ -23,7 +23,8 @@ ARTICLE_PARAGRAPH = (
 
 def article_html(charset_meta: str, title: str) -> str:
     body = "".join(f"<p>{ARTICLE_PARAGRAPH * 2}</p>" for _ in range(4))
-    return f"<html><head>{charset_meta}<title>{title}</title></head><body><article><h1>{title}</h1>{body}</article></body></html>"
+    head = f"<head>{charset_meta}<title>{title}</title></head>"
+    return f"<html>{head}<body><article><h1>{title}</h1>{body}</article></body></html>"
 
 
 @pytest.fixture
@@ -33,17 +34,25 @@ def corpus(tmp_path: Path) -> Path:
     shutil.copytree(SEEDS, folder / "seeds")
     nested = folder / "nested" / "deeper"
     nested.mkdir(parents=True)
-    (nested / "undeclared-cp1252.html").write_bytes(article_html("", "Sans déclaration").encode("cp1252"))
-    (nested / "wrong-charset.html").write_bytes(article_html('<meta charset="utf-8">', "Mauvais jeu de caractères").encode("cp1252"))
+    (nested / "undeclared-cp1252.html").write_bytes(
+        article_html("", "Sans déclaration").encode("cp1252")
+    )
+    (nested / "wrong-charset.html").write_bytes(
+        article_html('<meta charset="utf-8">', "Mauvais jeu de caractères").encode("cp1252")
+    )
     (folder / "binary.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(4096))
     (folder / "nul-bytes.txt").write_bytes(b"text\x00\x00\x00\x00" * 100)
     (folder / "empty.txt").write_bytes(b"")
     (folder / "blank.txt").write_text("   \n\n\t  \n")
     (folder / "too-large.html").write_text("<p>" + "big " * 60_000 + "</p>")
     (folder / "report.pdf").write_bytes(b"%PDF-1.7\n" + bytes(100))
-    (folder / "broken.html").write_text("<html><body><div><p>" + ARTICLE_PARAGRAPH * 6 + "<p><b>unclosed <i>tags")
+    (folder / "broken.html").write_text(
+        "<html><body><div><p>" + ARTICLE_PARAGRAPH * 6 + "<p><b>unclosed <i>tags"
+    )
     (folder / "navigation.html").write_text(
-        "<html><body><nav>" + "".join(f"<a href='/s{i}'>Section {i}</a>" for i in range(40)) + "</nav></body></html>"
+        "<html><body><nav>"
+        + "".join(f"<a href='/s{i}'>Section {i}</a>" for i in range(40))
+        + "</nav></body></html>"
     )
     (folder / ".hidden.txt").write_text("never read")
     return folder
@@ -54,7 +63,9 @@ def test_input_files_walks_directories_globs_and_single_files(corpus: Path) -> N
     assert ".hidden.txt" not in walked
     assert {"undeclared-cp1252.html", "binary.html", *SEED_NAMES} <= set(walked)
     assert [p.name for p in input_files(str(corpus / "seeds" / "*.txt"))] == SEED_NAMES
-    assert [p.name for p in input_files(str(corpus / "**" / "*cp1252*"))] == ["undeclared-cp1252.html"]
+    assert [p.name for p in input_files(str(corpus / "**" / "*cp1252*"))] == [
+        "undeclared-cp1252.html"
+    ]
     assert [p.name for p in input_files(str(corpus / "empty.txt"))] == ["empty.txt"]
     with pytest.raises(FileNotFoundError):
         list(input_files(str(corpus / "missing")))
@@ -67,8 +78,12 @@ def outcomes(db, crawl_id: int) -> dict[str, str]:
     }
 
 
-def test_a_folder_with_bad_inputs_is_crawled_to_the_end(corpus: Path, db_path: Path, read_db) -> None:
-    result = crawl(db_path, "files", f"path={corpus},{corpus / 'missing-folder'}", FILES_MAX_BYTES=100_000)
+def test_a_folder_with_bad_inputs_is_crawled_to_the_end(
+    corpus: Path, db_path: Path, read_db
+) -> None:
+    result = crawl(
+        db_path, "files", f"path={corpus},{corpus / 'missing-folder'}", FILES_MAX_BYTES=100_000
+    )
     db = read_db(db_path)
     assert outcomes(db, 1) == {
         **{name: "article" for name in SEED_NAMES},
@@ -103,8 +118,8 @@ def test_every_seed_becomes_one_traceable_article(seeds_db: Path, read_db) -> No
     db = read_db(seeds_db)
     rows = list(
         db.query(
-            """select a.*, f.uri, f.body_sha256, f.crawl_id, c.spider
-            from articles a join fetches f on f.id = a.fetch_id join crawls c on c.id = f.crawl_id"""
+            """select a.*, f.uri, f.body_sha256, f.crawl_id, c.spider from articles a
+            join fetches f on f.id = a.fetch_id join crawls c on c.id = f.crawl_id"""
         )
     )
     assert sorted(Path(row["uri"]).name for row in rows) == SEED_NAMES
@@ -114,7 +129,10 @@ def test_every_seed_becomes_one_traceable_article(seeds_db: Path, read_db) -> No
         assert row["spider"] == "files" and row["title"] and row["language"] == "en"
         assert row["word_count"] > 200 and row["extractor"].startswith("cleanwire-text")
     by_name = {Path(row["uri"]).name: row for row in rows}
-    assert by_name["000_b870438c2cbdb1dd.txt"]["url"] == "https://www.bbc.co.uk/news/world-us-canada-57970464"
+    assert (
+        by_name["000_b870438c2cbdb1dd.txt"]["url"]
+        == "https://www.bbc.co.uk/news/world-us-canada-57970464"
+    )
     assert by_name["001_27a6ac5fe9030e41.txt"]["url"].startswith("file:///")
 
 
@@ -128,12 +146,18 @@ def test_a_second_run_adds_no_article_and_moves_last_seen(tmp_path: Path, read_d
     assert db["fetches"].count == 10
     assert set(outcomes(db, 2).values()) == {"duplicate"}
     second_fetch_times = {
-        row["article_id"]: row["fetched_at"] for row in db.query("select * from fetches where crawl_id = 2")
+        row["article_id"]: row["fetched_at"]
+        for row in db.query("select * from fetches where crawl_id = 2")
     }
     for article in db["articles"].rows:
         assert article["last_seen"] == second_fetch_times[article["id"]]
-        assert article["first_seen"] < article["last_seen"] or article["first_seen"] == article["last_seen"]
-        assert db["fetches"].get(article["fetch_id"])["crawl_id"] == 1, "text still comes from its first fetch"
+        assert (
+            article["first_seen"] < article["last_seen"]
+            or article["first_seen"] == article["last_seen"]
+        )
+        assert db["fetches"].get(article["fetch_id"])["crawl_id"] == 1, (
+            "text still comes from its first fetch"
+        )
     stats = json.loads(db["crawls"].get(2)["stats"])
     assert stats["articles/duplicate"] == 5
 

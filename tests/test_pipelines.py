@@ -10,8 +10,8 @@ import sqlite_utils
 from scrapy.exceptions import DropItem
 from scrapy.utils.misc import build_from_crawler
 
-from crawler.spiders.files import FilesSpider
 from crawler.items import Fetch, Page, sha256_hex, utc_now
+from crawler.spiders.files import FilesSpider
 from pipelines.extract import ExtractPipeline
 from pipelines.extraction.result import NotArticle, Skipped
 from pipelines.store import StorePipeline
@@ -35,7 +35,13 @@ ARTICLE_HTML = (
 
 
 def page(body: bytes, page_format: str = "html", uri: str = "file:///pages/a.html") -> Page:
-    fetch = Fetch(uri=uri, final_url=uri, fetched_at=utc_now(), body_bytes=len(body), body_sha256=sha256_hex(body))
+    fetch = Fetch(
+        uri=uri,
+        final_url=uri,
+        fetched_at=utc_now(),
+        body_bytes=len(body),
+        body_sha256=sha256_hex(body),
+    )
     return Page(fetch=fetch, body=body, page_format=page_format)
 
 
@@ -43,7 +49,9 @@ class MisbehavingExtractPipeline(ExtractPipeline):
     extract_function = staticmethod(extract_or_misbehave)
 
 
-def run_extract(pipeline_class: type[ExtractPipeline], pages: list[Page], **settings: object) -> list[Page]:
+def run_extract(
+    pipeline_class: type[ExtractPipeline], pages: list[Page], **settings: object
+) -> list[Page]:
     crawler = project_crawler(EXTRACT_WORKERS=1, **settings)
     pipeline = build_from_crawler(pipeline_class, crawler)
 
@@ -75,7 +83,11 @@ def test_extract_builds_the_article_from_the_page() -> None:
 def test_extract_names_why_a_page_has_no_article() -> None:
     binary, blank, empty_html = run_extract(
         ExtractPipeline,
-        [page(b"\x89PNG\r\n\x1a\n" + bytes(64)), page(b" \n\t ", "text"), page(b"<html><body></body></html>")],
+        [
+            page(b"\x89PNG\r\n\x1a\n" + bytes(64)),
+            page(b" \n\t ", "text"),
+            page(b"<html><body></body></html>"),
+        ],
     )
     assert isinstance(binary.rejection, Skipped) and binary.rejection.reason == "binary"
     assert isinstance(blank.rejection, Skipped) and blank.rejection.reason == "empty"
@@ -83,7 +95,9 @@ def test_extract_names_why_a_page_has_no_article() -> None:
 
 
 def test_a_page_that_kills_its_worker_fails_alone() -> None:
-    results = run_extract(MisbehavingExtractPipeline, [page(b"crash"), page(ARTICLE_HTML), page(ARTICLE_HTML)])
+    results = run_extract(
+        MisbehavingExtractPipeline, [page(b"crash"), page(ARTICLE_HTML), page(ARTICLE_HTML)]
+    )
     assert results[0].rejection is not None and results[0].rejection.reason == "worker_crashed"
     assert all(r.article is not None for r in results[1:])
 
@@ -103,7 +117,10 @@ def test_extract_rejects_an_unknown_focus() -> None:
 
 @pytest.mark.parametrize(
     ("rejection", "stat"),
-    [(Skipped("binary"), "pages/skipped/binary"), (NotArticle("no_main_text"), "pages/not_article/no_main_text")],
+    [
+        (Skipped("binary"), "pages/skipped/binary"),
+        (NotArticle("no_main_text"), "pages/not_article/no_main_text"),
+    ],
 )
 def test_validate_drops_rejected_pages_with_a_counted_reason(rejection, stat) -> None:
     crawler = project_crawler()
@@ -134,7 +151,9 @@ def test_store_writes_in_batches_and_flushes_on_close(db_path: Path) -> None:
     (extracted,) = run_extract(ExtractPipeline, [page(ARTICLE_HTML)])
     store.process_item(extracted)
     assert extracted.article is not None
-    assert store.stored_text_sha256(extracted.article.id) == extracted.article.text_sha256, "pending rows count"
+    assert store.stored_text_sha256(extracted.article.id) == extracted.article.text_sha256, (
+        "pending rows count"
+    )
     skipped = page(b"")
     skipped.fetch.outcome = "skipped: empty"
     store.item_dropped(skipped, DropItem("skipped: empty"))

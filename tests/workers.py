@@ -13,7 +13,7 @@ from pipelines.extraction.page import extract_page
 
 
 def extract_or_misbehave(body: bytes, *args: object) -> object:
-    """Extract normally, except that a body of ``b"crash"`` kills the worker and ``b"hang"`` hangs it."""
+    """Extract normally; but a body of ``b"crash"`` kills the worker, ``b"hang"`` hangs it."""
     if body == b"crash":
         os._exit(1)
     if body == b"hang":

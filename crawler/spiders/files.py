@@ -87,7 +87,10 @@ class FilesSpider(scrapy.Spider):
         try:
             size = path.stat().st_size
         except OSError as error:
-            return Page(fetch=Fetch(uri=uri, fetched_at=utc_now()), rejection=ExtractionError("read_failed", str(error)))
+            return Page(
+                fetch=Fetch(uri=uri, fetched_at=utc_now()),
+                rejection=ExtractionError("read_failed", str(error)),
+            )
         max_bytes = self.settings.getint("FILES_MAX_BYTES")
         if page_format is None:
             return self._skipped(uri, size, Skipped("unsupported_type", path.suffix or "no suffix"))
@@ -117,7 +120,7 @@ class FilesSpider(scrapy.Spider):
         )
 
     def read_failed(self, failure: Failure) -> Iterator[Page]:
-        uri = failure.request.url
+        uri = failure.request.url  # type: ignore[attr-defined]
         self.logger.error("Could not read %s: %s", file_uri_to_path(uri), failure.value)
         yield Page(
             fetch=Fetch(uri=uri, fetched_at=utc_now()),

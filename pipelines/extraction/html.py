@@ -11,7 +11,7 @@ from importlib.metadata import version
 import trafilatura
 from lxml.etree import XPath
 from lxml.html import HtmlElement
-from trafilatura.settings import Extractor, set_date_params
+from trafilatura.settings import Document, Extractor, set_date_params
 from trafilatura.utils import load_html
 
 from pipelines.extraction.result import Extraction, NotArticle
@@ -212,7 +212,10 @@ def link_text_share(tree: HtmlElement, text: str) -> float:
     if not flat:
         return 0.0
     anchors = {_text(link) for link in tree.iter("a")}
-    return min(1.0, sum(len(anchor) for anchor in anchors if len(anchor) > 1 and anchor in flat) / len(flat))
+    return min(
+        1.0,
+        sum(len(anchor) for anchor in anchors if len(anchor) > 1 and anchor in flat) / len(flat),
+    )
 
 
 def _drop_repeated_headline(text: str, title: str | None) -> str:
@@ -245,7 +248,7 @@ def extract_html(html: str, url: str | None, options: HtmlExtractionOptions) -> 
     for block in chrome_blocks(tree):
         block.drop_tree()
     document = trafilatura.bare_extraction(tree, options=options.extractor(url))
-    if document is None or not (document.text or "").strip():
+    if not isinstance(document, Document) or not document.text or not document.text.strip():
         raise NotArticle("no_main_text")
     share = link_text_share(tree, document.text)
     if share > MAX_LINK_SHARE:

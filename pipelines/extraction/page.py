@@ -32,10 +32,7 @@ def extract_page(
     text, encoding = decode_body(body, declared_encoding, html=page_format == "html")
     if not text.strip():
         raise Skipped("empty")
-    if page_format == "html":
-        extraction = extract_html(text, url, options)
-    else:
-        extraction = clean_capture(text)
-    extraction.encoding = encoding
-    extraction.language = extraction.language or detect_language(extraction.text)
-    return extraction
+    extract = extract_html(text, url, options) if page_format == "html" else clean_capture(text)
+    extract.encoding = encoding
+    extract.language = extract.language or detect_language(extract.text)
+    return extract
