@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import shutil
 from pathlib import Path
 
@@ -42,6 +43,9 @@ def corpus(tmp_path: Path) -> Path:
     )
     (folder / "binary.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(4096))
     (folder / "nul-bytes.txt").write_bytes(b"text\x00\x00\x00\x00" * 100)
+    undecodable = bytes(random.Random(7).randrange(0x80, 0x100) for _ in range(5000))
+    (folder / "undecodable.txt").write_bytes(undecodable)
+    (folder / "undecodable.html").write_bytes(undecodable)
     (folder / "empty.txt").write_bytes(b"")
     (folder / "blank.txt").write_text("   \n\n\t  \n")
     (folder / "too-large.html").write_text("<p>" + "big " * 60_000 + "</p>")
@@ -97,6 +101,8 @@ def test_a_folder_with_bad_inputs_is_crawled_to_the_end(
         "too-large.html": "skipped: too_large",
         "report.pdf": "skipped: unsupported_type",
         "navigation.html": "not_article",
+        "undecodable.txt": "not_article",
+        "undecodable.html": "not_article",
     }
     texts = {row["title"]: row["text"] for row in db["articles"].rows}
     assert ARTICLE_PARAGRAPH.strip() in texts["Sans déclaration"]
@@ -107,6 +113,7 @@ def test_a_folder_with_bad_inputs_is_crawled_to_the_end(
     assert stats["pages/skipped/empty"] == 2
     assert stats["pages/skipped/too_large"] == 1
     assert stats["pages/skipped/unsupported_type"] == 1
+    assert stats["pages/not_article/link_list"] == 1
     assert stats["files/missing_path"] == 1
     assert crawl_row["finish_reason"] == "finished"
     assert f"Dropped {(corpus / 'binary.html').as_uri()}: skipped: binary (png)" in result.stderr
