@@ -15,6 +15,7 @@ import logging
 import multiprocessing
 import os
 import re
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -29,6 +30,11 @@ from pipelines.extraction.result import Extraction, ExtractionError, Rejected
 logger = logging.getLogger(__name__)
 
 WORD = re.compile(r"\w+")
+
+
+def _ignore_interrupts() -> None:
+    """Leave Ctrl-C to the crawl: it shuts down gracefully and then closes the pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def build_article(page: Page, extraction: Extraction) -> Article:
@@ -94,7 +100,9 @@ class ExtractPipeline:
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_ignore_interrupts,
         )
 
     def open_spider(self) -> None:
