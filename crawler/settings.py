@@ -28,7 +28,8 @@ SQLITE_BATCH_SECONDS = 2.0
 # The files spider (crawler/spiders/files.py)
 FILES_MAX_BYTES = 20 * 1024 * 1024
 
-# Crawling
+# Crawling (the extract stage awaits its worker pool on asyncio: keep the asyncio reactor)
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_FORMATTER = "crawler.logformatter.PageLogFormatter"
 ROBOTSTXT_OBEY = True
 TELNETCONSOLE_ENABLED = False

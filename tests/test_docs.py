@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import re
 
+from scrapy.settings import default_settings
+
 import crawler.settings
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text()
-SCRAPY_OWN = {
-    "BOT_NAME",
-    "SPIDER_MODULES",
-    "NEWSPIDER_MODULE",
-    "ITEM_PIPELINES",
-    "ROBOTSTXT_OBEY",
-    "TELNETCONSOLE_ENABLED",
-    "REMOTE_CONTROL_ENABLED",
-    "LOG_LEVEL",
-    "LOG_FORMATTER",
-}
+SCRAPY_OWN = {name for name in vars(default_settings) if name.isupper()}
 
 
 def test_every_setting_of_ours_is_documented() -> None:
