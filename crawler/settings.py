@@ -28,8 +28,7 @@ SQLITE_BATCH_SECONDS = 2.0
 # The files spider (crawler/spiders/files.py)
 FILES_MAX_BYTES = 20 * 1024 * 1024
 
-# Crawling (the extract stage awaits its worker pool on asyncio: keep the asyncio reactor)
-TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+# Crawling (Scrapy's default asyncio reactor is needed: the extract stage awaits on asyncio)
 LOG_FORMATTER = "crawler.logformatter.PageLogFormatter"
 ROBOTSTXT_OBEY = True
 TELNETCONSOLE_ENABLED = False
