@@ -22,7 +22,7 @@ from twisted.python.failure import Failure
 from w3lib.url import file_uri_to_path, path_to_file_uri
 
 from crawler.items import Fetch, Page, sha256_hex, utc_now
-from pipelines.extraction.result import ExtractionError, Skipped
+from pipelines.extraction.result import ExtractionError, Rejected, Skipped
 
 FORMAT_BY_SUFFIX = {".html": "html", ".htm": "html", ".xhtml": "html", ".txt": "text"}
 GLOB_CHARACTERS = frozenset("*?[")
@@ -87,17 +87,14 @@ class FilesSpider(scrapy.Spider):
         try:
             size = path.stat().st_size
         except OSError as error:
-            return Page(
-                fetch=Fetch(uri=uri, fetched_at=utc_now()),
-                rejection=ExtractionError("read_failed", str(error)),
-            )
+            return self._unread(uri, ExtractionError("read_failed", str(error)))
         max_bytes = self.settings.getint("FILES_MAX_BYTES")
         if page_format is None:
-            return self._skipped(uri, size, Skipped("unsupported_type", path.suffix or "no suffix"))
+            return self._unread(uri, Skipped("unsupported_type", path.suffix or "no suffix"), size)
         if size == 0:
-            return self._skipped(uri, size, Skipped("empty"))
+            return self._unread(uri, Skipped("empty"), size)
         if size > max_bytes:
-            return self._skipped(uri, size, Skipped("too_large", f"{size} > {max_bytes} bytes"))
+            return self._unread(uri, Skipped("too_large", f"{size} > {max_bytes} bytes"), size)
         return scrapy.Request(
             uri,
             callback=self.parse,
@@ -122,12 +119,10 @@ class FilesSpider(scrapy.Spider):
     def read_failed(self, failure: Failure) -> Iterator[Page]:
         uri = failure.request.url  # type: ignore[attr-defined]
         self.logger.error("Could not read %s: %s", file_uri_to_path(uri), failure.value)
-        yield Page(
-            fetch=Fetch(uri=uri, fetched_at=utc_now()),
-            rejection=ExtractionError("read_failed", str(failure.value)),
-        )
+        yield self._unread(uri, ExtractionError("read_failed", str(failure.value)))
 
-    def _skipped(self, uri: str, size: int, rejection: Skipped) -> Page:
+    def _unread(self, uri: str, rejection: Rejected, size: int | None = None) -> Page:
+        """A page for a file that was not (or could not be) read, with the reason why."""
         fetch = Fetch(
             uri=uri,
             fetched_at=utc_now(),
