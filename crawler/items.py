@@ -70,8 +70,12 @@ class Crawl:
 class Fetch:
     """One resource read (an HTTP response or a file): a row of ``fetches``.
 
-    ``outcome`` is ``article``, ``not_article``, ``duplicate``, ``skipped: <reason>`` or
-    ``error: <reason>``; ``reason`` repeats the reason alone, for facets.
+    ``outcome`` is ``article``, ``not_article``, ``unchanged``, ``duplicate``,
+    ``skipped: <reason>`` or ``error: <reason>``; ``reason`` repeats the reason alone, for
+    facets. ``etag`` and ``last_modified`` are the validators the server sent;
+    ``discovered_via`` (``start``, ``feed``, ``sitemap``, ``link``), ``discovered_from`` (the
+    URL that listed it) and ``discovery`` (JSON: what the listing said of it) are how the
+    crawl found it.
     """
 
     uri: str
@@ -86,6 +90,11 @@ class Fetch:
     reason: str | None = None
     article_id: str | None = None
     crawl_id: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    discovered_via: str | None = None
+    discovered_from: str | None = None
+    discovery: str | None = None
     id: int | None = None
 
     def reject(self, rejection: Rejected) -> None:
@@ -117,6 +126,45 @@ class Article:
     sitename: str | None = None
     description: str | None = None
     fetch_id: int | None = None
+    version: int = 1
+
+
+@dataclass
+class ArticleVersion:
+    """An earlier text of an article, kept when a later fetch changed it: a row of
+    ``article_versions``. ``articles`` holds the latest version."""
+
+    article_id: str
+    version: int
+    text: str
+    text_sha256: str
+    word_count: int
+    extractor: str
+    extracted_at: str
+    superseded_at: str
+    title: str | None = None
+    author: str | None = None
+    date_published: str | None = None
+    fetch_id: int | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class PreviousFetch:
+    """What the last good read of a URL left: validators, the body's hash and its article.
+
+    :param crawl_finished: whether the crawl that read it finished normally (a page that
+        lists others is only trusted as unchanged when its links were all followed).
+    """
+
+    fetch_id: int
+    fetched_at: str
+    outcome: str
+    crawl_finished: bool
+    etag: str | None = None
+    last_modified: str | None = None
+    body_sha256: str | None = None
+    article_id: str | None = None
 
 
 @dataclass
@@ -126,12 +174,14 @@ class Page:
     :param page_format: ``html`` or ``text`` (a plain-text capture of a page).
     :param declared_encoding: the charset the transport declared, if any.
     :param rejection: set by a stage that found no article in the page.
+    :param previous: the last good read of the same URL, from an earlier crawl.
     """
 
     fetch: Fetch
     body: bytes = field(default=b"", repr=False)
     page_format: str = "html"
     declared_encoding: str | None = None
+    previous: PreviousFetch | None = None
     rejection: Rejected | None = None
     extraction: Extraction | None = field(default=None, repr=False)
     article: Article | None = field(default=None, repr=False)

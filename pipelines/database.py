@@ -11,25 +11,40 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sqlite3
 import types
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 import sqlite_utils
 from sqlite_utils.db import Table
 
-from crawler.items import Article, Crawl, Fetch, Page
+from crawler.items import Article, ArticleVersion, Crawl, Fetch, Page, PreviousFetch
 
 MIGRATIONS = sqlite_utils.Migrations("cleanwire")
 
-TABLES: dict[str, type] = {"crawls": Crawl, "fetches": Fetch, "articles": Article}
+TABLES: dict[str, type] = {
+    "crawls": Crawl,
+    "fetches": Fetch,
+    "articles": Article,
+    "article_versions": ArticleVersion,
+}
 FULL_TEXT_COLUMNS = ["title", "text"]
 INDEXES: dict[str, list[list[str]]] = {
     "fetches": [["crawl_id"], ["article_id"], ["uri"], ["outcome"], ["body_sha256"]],
     "articles": [["date_published"], ["sitename"], ["last_seen"], ["fetch_id"]],
 }
+LATER_INDEXES: dict[str, list[list[str]]] = {
+    "fetches": [["final_url"], ["discovered_via"]],
+    "article_versions": [["article_id", "version"], ["fetch_id"]],
+}
+"""Indexes added by migrations after the first; a new database gets them the same way."""
+
+READ_OUTCOMES = ("article", "not_article", "duplicate", "unchanged")
+"""Outcomes of a fetch that read the resource whole: its validators and hash can be trusted."""
 
 
 def _column_type(hint: Any) -> tuple[type, bool]:
@@ -59,23 +74,59 @@ def _table(db: sqlite_utils.Database, name: str) -> Table:
     return table
 
 
-def _create(db: sqlite_utils.Database, name: str, foreign_keys: list[tuple[str, str, str]]) -> None:
+def _create(
+    db: sqlite_utils.Database,
+    name: str,
+    foreign_keys: list[tuple[str, str, str]],
+    indexes: dict[str, list[list[str]]],
+) -> None:
     columns, not_null = columns_of(TABLES[name])
     _table(db, name).create(
         columns, pk="id", not_null=not_null, foreign_keys=foreign_keys, strict=True
     )
-    for index in INDEXES.get(name, []):
+    for index in indexes.get(name, []):
         _table(db, name).create_index(index)
+
+
+def _add_missing_columns(db: sqlite_utils.Database, name: str, defaults: dict[str, Any]) -> None:
+    """Add the columns a record has gained since its table was created.
+
+    The first migration builds tables from the records as they are now, so on a new database
+    there is nothing to add; on an older one the new columns are added, ``NOT NULL`` ones
+    with their default from ``defaults``.
+    """
+    table = _table(db, name)
+    columns, not_null = columns_of(TABLES[name])
+    for column, column_type in columns.items():
+        if column not in table.columns_dict:
+            default = defaults[column] if column in not_null else None
+            table.add_column(column, column_type, not_null_default=default)
 
 
 @MIGRATIONS()
 def m001_create_tables(db: sqlite_utils.Database) -> None:
     """crawls, fetches and articles, with full-text search on articles."""
-    _create(db, "crawls", [])
-    _create(db, "fetches", [("crawl_id", "crawls", "id")])
-    _create(db, "articles", [("fetch_id", "fetches", "id")])
+    _create(db, "crawls", [], INDEXES)
+    _create(db, "fetches", [("crawl_id", "crawls", "id")], INDEXES)
+    _create(db, "articles", [("fetch_id", "fetches", "id")], INDEXES)
     _table(db, "fetches").add_foreign_key("article_id", "articles", "id")
     _table(db, "articles").enable_fts(FULL_TEXT_COLUMNS, create_triggers=True, tokenize="porter")
+
+
+@MIGRATIONS()
+def m002_revisits_and_versions(db: sqlite_utils.Database) -> None:
+    """Web crawls: validators and discovery on fetches, article versions kept on change."""
+    _add_missing_columns(db, "fetches", {})
+    _add_missing_columns(db, "articles", {"version": 1})
+    _create(
+        db,
+        "article_versions",
+        [("article_id", "articles", "id"), ("fetch_id", "fetches", "id")],
+        LATER_INDEXES,
+    )
+    for name in ("fetches",):
+        for index in LATER_INDEXES[name]:
+            _table(db, name).create_index(index, if_not_exists=True)
 
 
 def _row(record: Any) -> dict[str, Any]:
@@ -132,19 +183,26 @@ class NewsDatabase:
                 },
             )
 
-    def stored_text_sha256(self, article_id: str) -> str | None:
-        """The hash of the text stored for an article, or ``None`` when it is not stored."""
+    def stored_article(self, article_id: str) -> StoredArticle | None:
+        """What is stored of an article, or ``None`` when it is not stored."""
         rows = self.db.execute(
-            "SELECT text_sha256 FROM articles WHERE id = ?", [article_id]
+            "SELECT a.text_sha256, a.version, f.uri, f.final_url FROM articles a"
+            " LEFT JOIN fetches f ON f.id = a.fetch_id WHERE a.id = ?",
+            [article_id],
         ).fetchall()
-        return str(rows[0][0]) if rows else None
+        if not rows:
+            return None
+        text_sha256, version, uri, final_url = rows[0]
+        sources = frozenset(url for url in (uri, final_url) if url)
+        return StoredArticle(text_sha256=text_sha256, version=version, source_urls=sources)
 
     def save_page(self, page: Page, crawl_id: int) -> None:
         """Write one page's fetch and, when it holds an article, the article.
 
-        A new article is inserted; an article already stored is updated in place, keeping
-        its ``first_seen``; a duplicate (``fetch.outcome == "duplicate"``) only moves the
-        stored article's ``last_seen``.
+        A new article is inserted. A changed one keeps its earlier text as a row of
+        ``article_versions`` and is updated to the new text with the next ``version``,
+        keeping its ``first_seen``. A fetch that found a stored article again
+        (``unchanged`` or ``duplicate``) only moves that article's ``last_seen``.
         """
         fetch = page.fetch
         fetch.crawl_id = crawl_id
@@ -154,16 +212,123 @@ class NewsDatabase:
         table = _table(self.db, "fetches").insert(_row(fetch))
         assert table.last_pk is not None
         fetch.id = int(table.last_pk)
-        if article is None:
-            return
-        articles = _table(self.db, "articles")
-        if fetch.outcome == "duplicate":
-            articles.update(article.id, {"last_seen": article.last_seen})
+        if fetch.outcome in ("unchanged", "duplicate") and fetch.article_id is not None:
+            self.db.execute(
+                "UPDATE articles SET last_seen = ? WHERE id = ? AND last_seen < ?",
+                [fetch.fetched_at, fetch.article_id, fetch.fetched_at],
+            )
+        if article is None or fetch.outcome != "article":
             return
         article.fetch_id = fetch.id
-        if self.stored_text_sha256(article.id) is None:
+        articles = _table(self.db, "articles")
+        stored = list(articles.rows_where("id = ?", [article.id]))
+        if not stored:
             articles.insert(dataclasses.asdict(article))
-        else:
-            changes = dataclasses.asdict(article)
-            del changes["id"], changes["first_seen"]
-            articles.update(article.id, changes)
+            return
+        earlier = stored[0]
+        if earlier["text_sha256"] != article.text_sha256:
+            self._keep_version(earlier, superseded_at=fetch.fetched_at)
+            article.version = earlier["version"] + 1
+        article.first_seen = earlier["first_seen"]
+        changes = dataclasses.asdict(article)
+        del changes["id"]
+        articles.update(article.id, changes)
+
+    def _keep_version(self, earlier: dict[str, Any], superseded_at: str) -> None:
+        version = ArticleVersion(
+            article_id=earlier["id"],
+            superseded_at=superseded_at,
+            **{
+                name: earlier[name]
+                for name in (
+                    "version",
+                    "text",
+                    "text_sha256",
+                    "word_count",
+                    "extractor",
+                    "extracted_at",
+                    "title",
+                    "author",
+                    "date_published",
+                    "fetch_id",
+                )
+            },
+        )
+        _table(self.db, "article_versions").insert(_row(version))
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """What the dedupe stage needs to know of a stored article.
+
+    :param source_urls: where its current text was read from (the fetch's URI and final URL).
+    """
+
+    text_sha256: str
+    version: int
+    source_urls: frozenset[str]
+
+
+class FetchHistory:
+    """Reads, from a cleanwire database, what earlier crawls learnt of each URL.
+
+    The connection is read-only and opened on first use, so the history can be read while
+    the store stage writes to the same file; a database that does not exist yet has no
+    history.
+
+    :param path: the SQLite file.
+    """
+
+    QUERY = f"""
+        SELECT f.id, f.fetched_at, f.outcome, c.finish_reason, f.etag, f.last_modified,
+          f.article_id,
+          (SELECT g.body_sha256 FROM fetches g
+           WHERE (g.uri = :url OR g.final_url = :url) AND g.body_sha256 IS NOT NULL
+             AND g.outcome IN {READ_OUTCOMES!r}
+           ORDER BY g.id DESC LIMIT 1)
+        FROM fetches f LEFT JOIN crawls c ON c.id = f.crawl_id
+        WHERE (f.uri = :url OR f.final_url = :url) AND f.outcome IN {READ_OUTCOMES!r}
+        ORDER BY f.id DESC LIMIT 1
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._connection: sqlite3.Connection | None = None
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._connection is None and self.path.exists():
+            self._connection = sqlite3.connect(
+                f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+            )
+            self._connection.execute("PRAGMA busy_timeout = 10000")
+        return self._connection
+
+    def previous(self, url: str) -> PreviousFetch | None:
+        """The latest fetch that read ``url`` whole (as requested or after redirects)."""
+        connection = self._connect()
+        if connection is None:
+            return None
+        try:
+            row = connection.execute(self.QUERY, {"url": url}).fetchone()
+        except sqlite3.OperationalError:
+            # A database from before these columns existed: no usable history yet.
+            return None
+        if row is None:
+            return None
+        fetch_id, fetched_at, outcome, finish_reason, etag, last_modified, article, body = row
+        return PreviousFetch(
+            fetch_id=fetch_id,
+            fetched_at=fetched_at,
+            outcome=outcome,
+            crawl_finished=finish_reason == "finished",
+            etag=etag,
+            last_modified=last_modified,
+            body_sha256=body,
+            article_id=article,
+        )
+
+    def close(self) -> None:
+        """Close the connection, if one was opened."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None

@@ -27,7 +27,7 @@ from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
 from crawler.items import Crawl, Page, utc_now
-from pipelines.database import NewsDatabase
+from pipelines.database import NewsDatabase, StoredArticle
 from pipelines.extraction.result import ExtractionError
 
 logger = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ class StorePipeline:
         self.database: NewsDatabase | None = None
         self.crawl_id: int | None = None
         self._pending: list[Page] = []
-        self._pending_texts: dict[str, str] = {}
+        self._pending_articles: dict[str, StoredArticle] = {}
         self._timer = LoopingCall(self.flush)
 
     @classmethod
@@ -90,16 +90,22 @@ class StorePipeline:
         if self.batch_seconds > 0:
             self._timer.start(self.batch_seconds, now=False)
 
-    def stored_text_sha256(self, article_id: str) -> str | None:
-        """The text hash of an article as stored, counting writes not yet committed."""
+    def stored_article(self, article_id: str) -> StoredArticle | None:
+        """An article as stored, counting writes not yet committed."""
         assert self.database is not None
-        pending = self._pending_texts.get(article_id)
-        return pending if pending is not None else self.database.stored_text_sha256(article_id)
+        pending = self._pending_articles.get(article_id)
+        return pending if pending is not None else self.database.stored_article(article_id)
 
     def _add(self, page: Page) -> None:
         self._pending.append(page)
-        if page.article is not None and page.fetch.outcome == "article":
-            self._pending_texts[page.article.id] = page.article.text_sha256
+        article = page.article
+        if article is not None and page.fetch.outcome == "article":
+            stored = self.stored_article(article.id)
+            self._pending_articles[article.id] = StoredArticle(
+                text_sha256=article.text_sha256,
+                version=stored.version + 1 if stored else 1,
+                source_urls=frozenset(filter(None, (page.fetch.uri, page.fetch.final_url))),
+            )
         if len(self._pending) >= self.batch_size:
             self.flush()
 
@@ -130,7 +136,7 @@ class StorePipeline:
         except sqlite3.Error:
             logger.exception("Batch write failed; writing its %d pages one by one", len(batch))
             self._save_one_by_one(batch)
-        self._pending_texts.clear()
+        self._pending_articles.clear()
         stats = self.crawler.stats
         stats.inc_value("sqlite/batches")
         stats.inc_value("sqlite/fetches", len(batch))

@@ -43,6 +43,7 @@ CONTRACT = {
         "first_seen",
         "last_seen",
     },
+    "article_versions": {"article_id", "version", "text", "title", "fetch_id", "superseded_at"},
 }
 
 
@@ -97,24 +98,37 @@ def test_reopening_applies_no_migration_twice(db_path: Path) -> None:
     NewsDatabase(db_path).close()
     NewsDatabase(db_path).close()
     with sqlite_utils.Database(db_path) as db:
-        assert [row["name"] for row in db["_sqlite_migrations"].rows] == ["m001_create_tables"]
+        assert [row["name"] for row in db["_sqlite_migrations"].rows] == [
+            "m001_create_tables",
+            "m002_revisits_and_versions",
+        ]
 
 
-def test_saving_inserts_then_updates_keeping_first_seen(database: NewsDatabase) -> None:
+def test_changed_text_makes_a_version_and_keeps_the_earlier_one(database: NewsDatabase) -> None:
     crawl_id = database.start_crawl(
         Crawl(spider="t", args="{}", started_at="2026-01-01T00:00:00+00:00", versions="{}")
     )
     url = "https://news.example/a"
-    with database.transaction():
-        database.save_page(make_page(url, "first text", "2026-01-01T00:00:00+00:00"), crawl_id)
-    with database.transaction():
-        database.save_page(make_page(url, "second text", "2026-01-02T00:00:00+00:00"), crawl_id)
+    for day, text in ((1, "first text"), (2, "second text"), (3, "third text")):
+        with database.transaction():
+            database.save_page(make_page(url, text, f"2026-01-0{day}T00:00:00+00:00"), crawl_id)
     rows = list(database.db["articles"].rows)
     assert len(rows) == 1
-    assert rows[0]["text"] == "second text"
+    assert rows[0]["text"] == "third text" and rows[0]["version"] == 3
     assert rows[0]["first_seen"] == "2026-01-01T00:00:00+00:00"
-    assert rows[0]["last_seen"] == "2026-01-02T00:00:00+00:00"
-    assert rows[0]["fetch_id"] == 2
+    assert rows[0]["last_seen"] == "2026-01-03T00:00:00+00:00"
+    assert rows[0]["fetch_id"] == 3
+    versions = list(database.db["article_versions"].rows_where(order_by="version"))
+    assert [(v["version"], v["text"], v["fetch_id"]) for v in versions] == [
+        (1, "first text", 1),
+        (2, "second text", 2),
+    ]
+    assert [v["superseded_at"] for v in versions] == [
+        "2026-01-02T00:00:00+00:00",
+        "2026-01-03T00:00:00+00:00",
+    ]
+    stored = database.stored_article(rows[0]["id"])
+    assert stored is not None and stored.version == 3 and url in stored.source_urls
 
 
 def test_a_duplicate_only_moves_last_seen(database: NewsDatabase) -> None:

@@ -151,7 +151,8 @@ def test_store_writes_in_batches_and_flushes_on_close(db_path: Path) -> None:
     (extracted,) = run_extract(ExtractPipeline, [page(ARTICLE_HTML)])
     store.process_item(extracted)
     assert extracted.article is not None
-    assert store.stored_text_sha256(extracted.article.id) == extracted.article.text_sha256, (
+    stored = store.stored_article(extracted.article.id)
+    assert stored is not None and stored.text_sha256 == extracted.article.text_sha256, (
         "pending rows count"
     )
     skipped = page(b"")
