@@ -287,6 +287,16 @@ def test_captures_without_an_article_are_rejected(capture: str) -> None:
     assert raised.value.reason == "no_main_text"
 
 
+def test_a_list_of_urls_is_not_an_article() -> None:
+    sites = (Path(__file__).resolve().parent.parent / "seeds" / "sites.txt").read_text()
+    with pytest.raises(NotArticle) as raised:
+        clean_capture(sites)
+    assert raised.value.reason == "link_list"
+    prose = " ".join(["The council met on Tuesday to discuss the new budget."] * 8)
+    with_links = f"https://a.example/1\n{prose}\nSee https://b.example/2 for the report.\n"
+    assert clean_capture(with_links).text, "an article quoting a URL or two is still one"
+
+
 def assert_article_or_rejected(capture: str) -> None:
     try:
         result = clean_capture(capture)

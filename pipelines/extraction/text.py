@@ -117,6 +117,10 @@ _CLOSED_MARKER_RE = re.compile(rf"\b(?:{_DATELINE}|{_SHARE})")
 _SENTENCE_END_RE = re.compile(r"[.!?…][\"'”’)\]]*(?= [\"“‘'(\[]?[A-Z0-9])|[。！？]")
 _INITIALS_RE = re.compile(r"(?:[A-Z]\.)*[A-Z]")
 _URL_RE = re.compile(r"https?://\S+", re.IGNORECASE)
+MIN_URL_LIST_LINES = 3
+URL_LIST_SHARE = 0.3
+"""A text whose lines start with a URL this often (and at least ``MIN_URL_LIST_LINES``
+times) is a list of links, such as a file of start URLs, not a capture of an article."""
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _TOKEN_RE = re.compile(r"\S+")
 _UNSPACED_SCRIPT_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
@@ -170,9 +174,18 @@ def extractor_version() -> str:
         return "0"
 
 
+def _url_list_share(lines: list[str]) -> tuple[int, int]:
+    """How many of the non-empty lines start with a URL, and how many there are."""
+    filled = [line for line in lines if line]
+    return sum(bool(_URL_RE.match(line)) for line in filled), len(filled)
+
+
 def clean_capture(text: str) -> Extraction:
     """Return the article of a plain-text page capture; raise :class:`NotArticle` if none."""
     lines = [" ".join(line.split()) for line in _CONTROL_RE.sub(" ", text).splitlines()]
+    url_lines, filled = _url_list_share(lines)
+    if url_lines >= MIN_URL_LIST_LINES and url_lines >= URL_LIST_SHARE * filled:
+        raise NotArticle("link_list", f"{url_lines} of {filled} lines are URLs")
     url = _take_url(lines)
     proper = Counter(m.group(1) for m in _PROPER_PAIR_RE.finditer(" ".join(lines)))
     title = sitename = None
