@@ -161,6 +161,7 @@ class PreviousFetch:
     fetched_at: str
     outcome: str
     crawl_finished: bool
+    reason: str | None = None
     etag: str | None = None
     last_modified: str | None = None
     body_sha256: str | None = None

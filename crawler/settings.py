@@ -5,10 +5,19 @@ SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
 ITEM_PIPELINES = {
+    "pipelines.revisit.RevisitPipeline": 50,
     "pipelines.extract.ExtractPipeline": 100,
     "pipelines.validate.ValidatePipeline": 200,
     "pipelines.dedupe.DedupePipeline": 300,
     "pipelines.store.StorePipeline": 400,
+}
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
+    "crawler.middlewares.ContactUserAgentMiddleware": 500,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.RevisitMiddleware": 560,
 }
 
 # Extraction (pipelines/extract.py)
@@ -28,9 +37,32 @@ SQLITE_BATCH_SECONDS = 2.0
 # The files spider (crawler/spiders/files.py)
 FILES_MAX_BYTES = 20 * 1024 * 1024
 
+# Incremental re-crawls (crawler/middlewares.py)
+REVISIT_ENABLED = True
+
+# Who we are: the User-Agent is "cleanwire/<version> (+CONTACT_URL)"
+CONTACT_URL = "https://github.com/cleanwire/cleanwire"
+
+# Politeness and robustness of web crawls
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_DELAY = 0.5
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+RETRY_TIMES = 3
+RETRY_BACKOFF_BASE = 2.0
+RETRY_BACKOFF_MAX = 60.0
+RETRY_AFTER_MAX = 120.0
+COOKIES_ENABLED = False
+
 # Crawling (Scrapy's default asyncio reactor is needed: the extract stage awaits on asyncio)
 LOG_FORMATTER = "crawler.logformatter.PageLogFormatter"
-ROBOTSTXT_OBEY = True
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"

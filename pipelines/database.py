@@ -280,8 +280,8 @@ class FetchHistory:
     """
 
     QUERY = f"""
-        SELECT f.id, f.fetched_at, f.outcome, c.finish_reason, f.etag, f.last_modified,
-          f.article_id,
+        SELECT f.id, f.fetched_at, f.outcome, f.reason, c.finish_reason, f.etag,
+          f.last_modified, f.article_id,
           (SELECT g.body_sha256 FROM fetches g
            WHERE (g.uri = :url OR g.final_url = :url) AND g.body_sha256 IS NOT NULL
              AND g.outcome IN {READ_OUTCOMES!r}
@@ -315,11 +315,14 @@ class FetchHistory:
             return None
         if row is None:
             return None
-        fetch_id, fetched_at, outcome, finish_reason, etag, last_modified, article, body = row
+        fetch_id, fetched_at, outcome, reason, finish_reason, etag, last_modified, article, body = (
+            row
+        )
         return PreviousFetch(
             fetch_id=fetch_id,
             fetched_at=fetched_at,
             outcome=outcome,
+            reason=reason,
             crawl_finished=finish_reason == "finished",
             etag=etag,
             last_modified=last_modified,

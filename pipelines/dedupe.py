@@ -1,23 +1,37 @@
-"""Dedupe stage: a page whose article text is already stored adds no row.
+"""Dedupe stage: an article stored already adds no row, unless its text changed.
 
-The same text for the same article (same id, same ``text_sha256``) is dropped as
-``duplicate``; the store then records the fetch and moves the article's ``last_seen``.
-Lookups go through the store, which sees the rows it has not committed yet as well as
-those it has.
+The article's id comes from its URL (the canonical one when the page names it). When that
+article is stored:
+
+- the same text is dropped: ``unchanged`` (``same_text``) when this URL gave the article
+  before, else ``duplicate`` (the same article read at another URL); except that the
+  article's canonical URL takes over as its source from an alias read first
+  (``articles/moved_to_canonical``);
+- a changed text read from the article's own URL (the one its text came from, or its
+  canonical URL) goes on to the store as a new version (``articles/changed``);
+- a changed text read at another URL is dropped as ``duplicate`` (``other_url``): a copy
+  at an alias URL (an AMP page, a tracking variant) must not rewrite the article's history.
+
+Lookups go through the store, which sees the rows it has not committed yet as well.
 """
 
 from __future__ import annotations
+
+import logging
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
-from crawler.items import Page
+from crawler.items import Page, url_key
+from pipelines.revisit import unchanged
 from pipelines.store import StorePipeline
+
+logger = logging.getLogger(__name__)
 
 
 class DedupePipeline:
-    """Drops pages whose article is stored with the same text already."""
+    """Drops pages whose article is stored with the same text, or read at an alias URL."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -33,12 +47,34 @@ class DedupePipeline:
         if self.store is None:
             raise RuntimeError("DedupePipeline needs StorePipeline in ITEM_PIPELINES")
 
+    def _duplicate(self, item: Page, reason: str) -> DropItem:
+        assert item.article is not None
+        item.fetch.outcome = "duplicate"
+        item.fetch.reason = reason
+        self.stats.inc_value("articles/duplicate")
+        return DropItem(f"duplicate: {item.article.url} is stored ({reason})", log_level="INFO")
+
     def process_item(self, item: Page) -> Page:
         assert self.store is not None and item.article is not None
-        if self.store.stored_text_sha256(item.article.id) == item.article.text_sha256:
-            item.fetch.outcome = "duplicate"
-            self.stats.inc_value("articles/duplicate")
-            raise DropItem(
-                f"duplicate: {item.article.url} is stored with this text", log_level="INFO"
-            )
+        article, fetch = item.article, item.fetch
+        stored = self.store.stored_article(article.id)
+        if stored is None:
+            self.stats.inc_value("articles/new")
+            return item
+        read_before = item.previous is not None and item.previous.article_id == article.id
+        page_urls = {url for url in (fetch.uri, fetch.final_url) if url}
+        canonical = url_key(article.url)
+        at_canonical = any(url_key(url) == canonical for url in page_urls)
+        if stored.text_sha256 == article.text_sha256:
+            if at_canonical and not any(url_key(u) == canonical for u in stored.source_urls):
+                self.stats.inc_value("articles/moved_to_canonical")
+                return item
+            if read_before:
+                raise unchanged(item, "same_text", self.stats)
+            raise self._duplicate(item, "same_text")
+        own_url = at_canonical or bool(page_urls & stored.source_urls)
+        if not (own_url or read_before):
+            raise self._duplicate(item, "other_url")
+        self.stats.inc_value("articles/changed")
+        logger.info("Article %s changed: version %d", article.url, stored.version + 1)
         return item

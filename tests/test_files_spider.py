@@ -14,7 +14,7 @@ from w3lib.url import file_uri_to_path
 from crawler.spiders.files import input_files
 from tests.conftest import SEEDS, crawl
 
-SEED_NAMES = sorted(path.name for path in SEEDS.glob("*.txt"))
+SEED_NAMES = sorted(path.name for path in SEEDS.glob("0*.txt"))
 ARTICLE_PARAGRAPH = (
     "Le président a déclaré lundi que les troupes américaines quitteraient l'Irak à la fin de "
     "l'année, tout en continuant à former et à conseiller l'armée irakienne, selon un communiqué "
@@ -66,7 +66,7 @@ def test_input_files_walks_directories_globs_and_single_files(corpus: Path) -> N
     walked = [p.name for p in input_files(str(corpus))]
     assert ".hidden.txt" not in walked
     assert {"undeclared-cp1252.html", "binary.html", *SEED_NAMES} <= set(walked)
-    assert [p.name for p in input_files(str(corpus / "seeds" / "*.txt"))] == SEED_NAMES
+    assert [p.name for p in input_files(str(corpus / "seeds" / "0*.txt"))] == SEED_NAMES
     assert [p.name for p in input_files(str(corpus / "**" / "*cp1252*"))] == [
         "undeclared-cp1252.html"
     ]
@@ -91,6 +91,7 @@ def test_a_folder_with_bad_inputs_is_crawled_to_the_end(
     db = read_db(db_path)
     assert outcomes(db, 1) == {
         **{name: "article" for name in SEED_NAMES},
+        "sites.txt": "not_article",
         "undeclared-cp1252.html": "article",
         "wrong-charset.html": "article",
         "broken.html": "article",
@@ -113,7 +114,7 @@ def test_a_folder_with_bad_inputs_is_crawled_to_the_end(
     assert stats["pages/skipped/empty"] == 2
     assert stats["pages/skipped/too_large"] == 1
     assert stats["pages/skipped/unsupported_type"] == 1
-    assert stats["pages/not_article/link_list"] == 1
+    assert stats["pages/not_article/link_list"] == 2, "navigation.html and sites.txt"
     assert stats["files/missing_path"] == 1
     assert crawl_row["finish_reason"] == "finished"
     assert f"Dropped {(corpus / 'binary.html').as_uri()}: skipped: binary (png)" in result.stderr
@@ -143,18 +144,19 @@ def test_every_seed_becomes_one_traceable_article(seeds_db: Path, read_db) -> No
     assert by_name["001_27a6ac5fe9030e41.txt"]["url"].startswith("file:///")
 
 
-def test_a_second_run_adds_no_article_and_moves_last_seen(tmp_path: Path, read_db) -> None:
+def test_a_second_run_reads_every_file_as_unchanged(tmp_path: Path, read_db) -> None:
     db_path = tmp_path / "rerun.db"
     crawl(db_path, "files", f"path={SEEDS}")
     crawl(db_path, "files", f"path={SEEDS}")
     db = read_db(db_path)
     assert db["crawls"].count == 2
     assert db["articles"].count == 5
-    assert db["fetches"].count == 10
-    assert set(outcomes(db, 2).values()) == {"duplicate"}
+    assert db["fetches"].count == 12, "five captures and the list of start URLs, twice"
+    assert outcomes(db, 1)["sites.txt"] == "not_article"
+    assert set(outcomes(db, 2).values()) == {"unchanged"}
     second_fetch_times = {
         row["article_id"]: row["fetched_at"]
-        for row in db.query("select * from fetches where crawl_id = 2")
+        for row in db.query("select * from fetches where crawl_id = 2 and article_id is not null")
     }
     for article in db["articles"].rows:
         assert article["last_seen"] == second_fetch_times[article["id"]]
@@ -166,7 +168,8 @@ def test_a_second_run_adds_no_article_and_moves_last_seen(tmp_path: Path, read_d
             "text still comes from its first fetch"
         )
     stats = json.loads(db["crawls"].get(2)["stats"])
-    assert stats["articles/duplicate"] == 5
+    assert stats["pages/unchanged/same_body"] == 6
+    assert "extract/pages" not in stats, "unchanged files are not extracted again"
 
 
 def test_a_missing_path_argument_is_a_clear_error(db_path: Path) -> None:

@@ -114,6 +114,7 @@ class FilesSpider(scrapy.Spider):
             ),
             body=response.body,
             page_format=page_format,
+            previous=response.meta.get("previous_fetch"),
         )
 
     def read_failed(self, failure: Failure) -> Iterator[Page]:

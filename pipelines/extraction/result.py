@@ -64,3 +64,9 @@ class ExtractionError(Rejected):
     """Extraction itself failed (a crash, a time-out) on this page."""
 
     outcome = "error"
+
+
+class FetchFailed(Rejected):
+    """The resource could not be fetched (HTTP error, time-out, refused connection ...)."""
+
+    outcome = "error"

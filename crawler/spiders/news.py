@@ -1,0 +1,322 @@
+"""``scrapy crawl news -a start=URL[,URL...]``: crawl news sites for articles.
+
+Each start URL may be an article, a home or section page, an RSS or Atom feed, a sitemap, a
+sitemap index, a news sitemap or a robots.txt; what it is is read from the response
+(:func:`crawler.discovery.document_kind`), not from the URL. Feeds and sitemaps give the
+URLs they list; robots.txt gives its sitemaps; home and section pages give their links
+within the start URLs' domains, up to ``-a depth=N`` link hops (default 1).
+
+Every response, and every request that failed, becomes a :class:`~crawler.items.Page` with
+its provenance (``discovered_via``, ``discovered_from`` and what the listing said); the
+item pipelines decide what it holds and record it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
+from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet import error as twisted_errors
+from twisted.python.failure import Failure
+from w3lib.url import url_query_cleaner
+
+from crawler.discovery import (
+    Listing,
+    document_kind,
+    gunzip_if_compressed,
+    parse_feed,
+    parse_sitemap,
+    sitemaps_in_robots,
+)
+from crawler.items import TRACKING_PARAMETERS, Fetch, Page, sha256_hex, utc_now
+from crawler.middlewares import ListedUnchanged
+from pipelines.extraction.decoding import binary_kind
+from pipelines.extraction.result import FetchFailed, NotArticle, Rejected, Skipped
+
+HTTP_SCHEMES = ("http", "https")
+ARTICLE_OG_TYPE = re.compile(r"^\s*article", re.IGNORECASE)
+NOT_A_PAGE = frozenset(IGNORED_EXTENSIONS)
+"""Link targets by extension that cannot hold an article (images, media, archives, PDFs)."""
+
+DOCUMENT_REASONS = {
+    "robots": "robots_txt",
+    "sitemap": "sitemap",
+    "sitemap_index": "sitemap_index",
+    "feed": "feed",
+}
+
+
+def start_urls(start: str, start_file: str) -> list[str]:
+    """The start URLs from ``-a start=`` (comma-separated) and ``-a start_file=``.
+
+    The file holds one URL a line; blank lines and ``#`` comments are left out.
+    """
+    urls = [url.strip() for url in start.split(",") if url.strip()]
+    if start_file:
+        for line in Path(start_file).read_text(encoding="utf-8").splitlines():
+            line = line.split("#", 1)[0].strip()
+            if line:
+                urls.append(line)
+    return list(dict.fromkeys(urls))
+
+
+def site_domain(url: str) -> str:
+    """The domain links from ``url`` may stay within: its host without a leading ``www.``."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+def within(host: str, domains: frozenset[str]) -> bool:
+    """Whether ``host`` is one of ``domains`` or a subdomain of one."""
+    host = host.lower()
+    return any(host == domain or host.endswith("." + domain) for domain in domains)
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _charset(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    match = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type, re.IGNORECASE)
+    return match.group(1) if match else None
+
+
+class NewsSpider(scrapy.Spider):
+    """Finds and reads news articles from start URLs of any kind (see the module docstring).
+
+    :param start: start URLs, comma-separated.
+    :param start_file: a file of start URLs, one a line, ``#`` comments allowed.
+    :param depth: how many link hops to follow from HTML start pages (0: none).
+    :param domains: more domains links may lead to (comma-separated), or ``*`` for any.
+    """
+
+    name = "news"
+    handle_httpstatus_list = [304]
+
+    def __init__(
+        self,
+        start: str = "",
+        start_file: str = "",
+        depth: str = "1",
+        domains: str = "",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        urls = start_urls(start, start_file)
+        self.start_urls_given = [url for url in urls if urlsplit(url).scheme in HTTP_SCHEMES]
+        self.invalid_start_urls = [url for url in urls if url not in self.start_urls_given]
+        if not self.start_urls_given:
+            raise ValueError(
+                "the news spider needs -a start=URL[,URL...] or -a start_file=PATH"
+                " with at least one http(s) URL"
+            )
+        if not depth.isdigit():
+            raise ValueError(f"-a depth must be a whole number, not {depth!r}")
+        self.depth = int(depth)
+        self.any_domain = domains.strip() == "*"
+        extra = {d.strip().lower().removeprefix("www.") for d in domains.split(",") if d.strip()}
+        self.domains = frozenset({site_domain(url) for url in self.start_urls_given} | extra)
+        self.arguments = {
+            key: value
+            for key, value in {
+                "start": start,
+                "start_file": start_file,
+                "depth": depth,
+                "domains": domains,
+            }.items()
+            if value
+        }
+        self.link_extractor = LinkExtractor(deny_extensions=[], unique=True)
+
+    async def start(self) -> AsyncIterator[Any]:
+        for url in self.invalid_start_urls:
+            self.logger.error("Not a http(s) URL, left out: %r", url)
+            self.crawler.stats.inc_value("news/invalid_start_url")
+        for url in self.start_urls_given:
+            yield self._request(url, via="start", hops=0)
+
+    def _request(
+        self,
+        url: str,
+        via: str,
+        hops: int,
+        source: str | None = None,
+        listing: Listing | None = None,
+    ) -> scrapy.Request:
+        meta: dict[str, Any] = {"discovered_via": via, "hops": hops}
+        if source is not None:
+            meta["discovered_from"] = source
+        if listing is not None:
+            meta["discovery"] = listing.provenance()
+            meta["listed_modified"] = listing.modified()
+        return scrapy.Request(url, callback=self.parse, errback=self.failed, meta=meta)
+
+    def parse(self, response: Response) -> Iterator[Page | scrapy.Request]:
+        fetch = self._fetch(response)
+        if response.status == 304:
+            yield self._unchanged(response, fetch)
+            return
+        max_bytes = self.settings.getint("DOWNLOAD_MAXSIZE") or 2**31
+        try:
+            body = gunzip_if_compressed(response.body, max_bytes)
+        except ValueError as error:
+            yield self._page(response, fetch, rejection=Skipped("bad_gzip", str(error)))
+            return
+        kind = document_kind(body, fetch.content_type)
+        self.crawler.stats.inc_value(f"news/documents/{kind}")
+        if kind in DOCUMENT_REASONS:
+            yield self._page(response, fetch, rejection=NotArticle(DOCUMENT_REASONS[kind]))
+            yield from self._listed(response, body, kind)
+        elif kind == "html":
+            yield self._page(response, fetch, body=body, page_format="html")
+            yield from self._links(response, body)
+        elif binary := binary_kind(body):
+            yield self._page(response, fetch, rejection=Skipped("binary", binary))
+        elif (fetch.content_type or "").startswith("text/plain"):
+            yield self._page(response, fetch, body=body, page_format="text")
+        else:
+            unsupported = Skipped("unsupported_type", fetch.content_type or "no content type")
+            yield self._page(response, fetch, rejection=unsupported)
+
+    def _listed(self, response: Response, body: bytes, kind: str) -> Iterator[scrapy.Request]:
+        """Requests for what a robots.txt, sitemap or feed lists."""
+        if kind == "robots":
+            for url in sitemaps_in_robots(body, response.url):
+                yield self._request(url, via="robots", hops=0, source=response.url)
+            return
+        listings = (
+            parse_feed(body, response.url) if kind == "feed" else parse_sitemap(body, response.url)
+        )
+        via = "feed" if kind == "feed" else "sitemap"
+        self.crawler.stats.inc_value(f"news/listed/{via}", len(listings))
+        for listing in listings:
+            yield self._request(listing.url, via=via, hops=0, source=response.url, listing=listing)
+
+    def _links(self, response: Response, body: bytes) -> Iterator[scrapy.Request]:
+        """Requests for the links of a home or section page, within the crawl's domains."""
+        hops = response.meta.get("hops", 0)
+        if response.meta.get("discovered_via") not in ("start", "link") or hops >= self.depth:
+            return
+        if not isinstance(response, TextResponse):
+            response = HtmlResponse(response.url, body=body, request=response.request)
+        og_type = response.xpath("//meta[@property='og:type']/@content").get() or ""
+        if ARTICLE_OG_TYPE.match(og_type):
+            return
+        stats = self.crawler.stats
+        for link in self.link_extractor.extract_links(response):
+            parts = urlsplit(link.url)
+            if parts.scheme not in HTTP_SCHEMES:
+                stats.inc_value("news/links/not_http")
+            elif not self.any_domain and not within(parts.hostname or "", self.domains):
+                stats.inc_value("news/links/offsite")
+            elif parts.path.rsplit(".", 1)[-1].lower() in NOT_A_PAGE and "." in parts.path:
+                stats.inc_value("news/links/not_a_page")
+            else:
+                stats.inc_value("news/links/followed")
+                url = url_query_cleaner(
+                    link.url, TRACKING_PARAMETERS, remove=True, unique=False, keep_fragments=False
+                )
+                yield self._request(url, via="link", hops=hops + 1, source=response.url)
+
+    def failed(self, failure: Failure) -> Iterator[Page]:
+        """A request that gave no response to parse: record why."""
+        error = failure.value
+        if isinstance(error, ListedUnchanged):
+            self.logger.debug("Not requested: %s", error)
+            return
+        request: scrapy.Request = failure.request  # type: ignore[attr-defined]
+        response = error.response if isinstance(error, HttpError) else None
+        fetch = self._fetch(response) if response is not None else self._fetch_of(request)
+        rejection = self._failure_reason(error)
+        level = "info" if rejection.outcome == "skipped" else "warning"
+        getattr(self.logger, level)("Could not fetch %s: %s", request.url, rejection)
+        yield Page(fetch=fetch, previous=request.meta.get("previous_fetch"), rejection=rejection)
+
+    @staticmethod
+    def _failure_reason(error: BaseException | None) -> Rejected:
+        if isinstance(error, HttpError):
+            return FetchFailed(f"http_{error.response.status}")
+        if isinstance(error, IgnoreRequest):
+            forbidden = "robots.txt" in str(error)
+            return Skipped("robots_txt" if forbidden else "ignored", str(error))
+        if isinstance(
+            error,
+            DownloadTimeoutError | twisted_errors.TimeoutError | twisted_errors.TCPTimedOutError,
+        ):
+            return FetchFailed("download_timeout", str(error))
+        if isinstance(error, CannotResolveHostError | twisted_errors.DNSLookupError):
+            return FetchFailed("dns_lookup_failed", str(error))
+        if isinstance(error, DownloadConnectionRefusedError | twisted_errors.ConnectError):
+            return FetchFailed("connection_failed", str(error))
+        if isinstance(error, DownloadCancelledError) and "max size" in str(error):
+            return Skipped("too_large", str(error))
+        return FetchFailed("download_failed", f"{type(error).__name__}: {error}")
+
+    def _fetch_of(self, request: scrapy.Request) -> Fetch:
+        """The fetch record of a request, before (or without) its response."""
+        meta = request.meta
+        discovery = meta.get("discovery")
+        redirects = meta.get("redirect_urls") or [request.url]
+        return Fetch(
+            uri=redirects[0],
+            fetched_at=utc_now(),
+            final_url=request.url,
+            discovered_via=meta.get("discovered_via"),
+            discovered_from=meta.get("discovered_from"),
+            discovery=json.dumps(discovery, sort_keys=True) if discovery else None,
+        )
+
+    def _fetch(self, response: Response) -> Fetch:
+        fetch = self._fetch_of(response.request)  # type: ignore[arg-type]
+        fetch.final_url = response.url
+        fetch.status = response.status
+        fetch.content_type = _header(response, "Content-Type")
+        fetch.body_bytes = len(response.body)
+        fetch.body_sha256 = sha256_hex(response.body) if response.status != 304 else None
+        fetch.etag = _header(response, "ETag")
+        fetch.last_modified = _header(response, "Last-Modified")
+        return fetch
+
+    def _page(
+        self,
+        response: Response,
+        fetch: Fetch,
+        body: bytes = b"",
+        page_format: str = "html",
+        rejection: Rejected | None = None,
+    ) -> Page:
+        return Page(
+            fetch=fetch,
+            body=body,
+            page_format=page_format,
+            declared_encoding=_charset(fetch.content_type),
+            previous=response.meta.get("previous_fetch"),
+            rejection=rejection,
+        )
+
+    def _unchanged(self, response: Response, fetch: Fetch) -> Page:
+        """A 304 Not Modified: the page is as it was when last read."""
+        previous = response.meta.get("previous_fetch")
+        fetch.outcome = "unchanged"
+        if previous is not None:
+            fetch.etag = fetch.etag or previous.etag
+            fetch.last_modified = fetch.last_modified or previous.last_modified
+        return self._page(response, fetch)
