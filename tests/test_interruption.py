@@ -90,6 +90,6 @@ def test_ctrl_c_writes_what_is_in_hand_and_a_rerun_completes(tmp_path: Path) -> 
     crawl(db_path, "files", f"path={corpus}")
     assert count(db_path, "select count(*) from articles") == PAGES
     assert (
-        count(db_path, "select count(*) from fetches where crawl_id = 2 and outcome = 'duplicate'")
+        count(db_path, "select count(*) from fetches where crawl_id = 2 and outcome = 'unchanged'")
         == stored
     )

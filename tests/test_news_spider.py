@@ -265,3 +265,41 @@ def test_discovery_provenance_comes_from_each_kind_of_listing(tmp_path: Path) ->
 def test_a_start_url_that_is_not_http_is_a_clear_error(db_path: Path) -> None:
     result = crawl(db_path, "news", "start=file:///etc/passwd", check=False)
     assert "at least one http(s) URL" in result.stderr
+
+
+def test_bad_responses_each_get_a_clear_outcome(tmp_path: Path) -> None:
+    folder = site_copy(tmp_path / "site")
+    (folder / "news" / "huge.html").write_text("<html><body>" + "<p>word </p>" * 300_000)
+    (folder / "news" / "empty.html").write_text("")
+    (folder / "news" / "broken-markup.html").write_bytes(
+        b"<html><body><div><p>Few words \xff<<< <b>unclosed"
+    )
+    with NewsSite(folder) as site:
+        start_file = tmp_path / "sites.txt"
+        start_file.write_text(
+            "# bad inputs, one a line\n\n"
+            + "".join(
+                f"{site.url}{path}  # {path}\n"
+                for path in (
+                    "/files/report.pdf",
+                    "/news/huge",
+                    "/news/empty",
+                    "/news/broken-markup",
+                )
+            )
+            + "mailto:desk@example.org\n"
+        )
+        run = crawl_site(
+            site, tmp_path / "news.db", f"start_file={start_file}", DOWNLOAD_MAXSIZE=1_000_000
+        )
+    with sqlite_utils.Database(tmp_path / "news.db") as db:
+        outcomes = {path_of(site, row["uri"]): row["outcome"] for row in db["fetches"].rows}
+    assert outcomes == {
+        "/files/report.pdf": "skipped: binary",
+        "/news/huge": "skipped: too_large",
+        "/news/empty": "skipped: empty",
+        "/news/broken-markup": "not_article",
+    }
+    assert run.stats["news/invalid_start_url"] == 1
+    assert "Not a http(s) URL, left out: 'mailto:desk@example.org'" in run.stderr
+    assert "Traceback" not in run.stderr
