@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 from pathlib import Path
 
 import pytest
 import sqlite_utils
 
 from crawler.items import Article, Crawl, Fetch, Page, article_id
-from pipelines.database import TABLES, NewsDatabase
+from pipelines.database import TABLES, FetchHistory, NewsDatabase
+from tests.conftest import DATA
 
 CONTRACT = {
     "crawls": {"id", "spider", "args", "started_at", "finished_at", "stats", "versions"},
@@ -180,3 +182,24 @@ def test_article_ids_ignore_what_does_not_make_another_article(one: str, other: 
 
 def test_article_ids_differ_between_articles() -> None:
     assert article_id("https://news.example/a") != article_id("https://news.example/b")
+
+
+def test_a_first_release_database_is_migrated_keeping_its_rows(db_path: Path) -> None:
+    connection = sqlite3.connect(db_path)
+    connection.executescript((DATA / "schema_m001.sql").read_text())
+    connection.close()
+    database = NewsDatabase(db_path)
+    try:
+        for table in ("fetches", "articles", "article_versions"):
+            assert set(database.db[table].columns_dict) == {
+                f.name for f in dataclasses.fields(TABLES[table])
+            }
+        (article,) = database.db["articles"].rows
+        assert article["title"] == "Old title" and article["version"] == 1
+        (fetch,) = database.db["fetches"].rows
+        assert fetch["etag"] is None and fetch["discovered_via"] is None
+        previous = FetchHistory(db_path).previous("https://news.example/a")
+        assert previous is not None and previous.article_id == article["id"]
+        assert previous.body_sha256 == "b1" and previous.crawl_finished
+    finally:
+        database.close()
