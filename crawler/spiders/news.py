@@ -237,7 +237,7 @@ class NewsSpider(scrapy.Spider):
                 yield self._request(url, via="link", hops=hops + 1, source=response.url)
 
     def failed(self, failure: Failure) -> Iterator[Page]:
-        """A request that gave no response to parse: record why."""
+        """A request that gave no response to parse: a page saying why (the pipeline logs it)."""
         error = failure.value
         if isinstance(error, ListedUnchanged):
             self.logger.debug("Not requested: %s", error)
@@ -246,8 +246,6 @@ class NewsSpider(scrapy.Spider):
         response = error.response if isinstance(error, HttpError) else None
         fetch = self._fetch(response) if response is not None else self._fetch_of(request)
         rejection = self._failure_reason(error)
-        level = "info" if rejection.outcome == "skipped" else "warning"
-        getattr(self.logger, level)("Could not fetch %s: %s", request.url, rejection)
         yield Page(fetch=fetch, previous=request.meta.get("previous_fetch"), rejection=rejection)
 
     @staticmethod
