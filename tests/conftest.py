@@ -17,6 +17,8 @@ import crawler.settings
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
+SEED_CAPTURES = sorted(SEEDS.glob("0*.txt"))
+"""The five sample captures (``seeds/`` also holds ``sites.txt``, a list of start URLs)."""
 
 
 def crawl(

@@ -12,9 +12,9 @@ import pytest
 from w3lib.url import file_uri_to_path
 
 from crawler.spiders.files import input_files
-from tests.conftest import SEEDS, crawl
+from tests.conftest import SEED_CAPTURES, SEEDS, crawl
 
-SEED_NAMES = sorted(path.name for path in SEEDS.glob("0*.txt"))
+SEED_NAMES = [path.name for path in SEED_CAPTURES]
 ARTICLE_PARAGRAPH = (
     "Le président a déclaré lundi que les troupes américaines quitteraient l'Irak à la fin de "
     "l'année, tout en continuant à former et à conseiller l'armée irakienne, selon un communiqué "

@@ -140,7 +140,13 @@ def test_a_killed_crawl_leaves_whole_rows_and_the_next_run_completes(tmp_path: P
         assert count(db_path, "select count(*) from crawls where finished_at is null") == 1
         assert_consistent(db_path)
 
-        crawl(db_path, "news", f"start={site.url}/sitemap.xml", AUTOTHROTTLE_ENABLED=False)
+        crawl(
+            db_path,
+            "news",
+            f"start={site.url}/sitemap.xml",
+            AUTOTHROTTLE_ENABLED=False,
+            DOWNLOAD_DELAY=0,
+        )
     assert count(db_path, "select count(*) from articles") == STORIES
     assert_consistent(db_path)
     second = "select count(*) from fetches where crawl_id = 2"

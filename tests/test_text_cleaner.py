@@ -13,12 +13,11 @@ from hypothesis import strategies as st
 
 from pipelines.extraction.result import Extraction, NotArticle
 from pipelines.extraction.text import clean_capture
+from tests.conftest import DATA, SEED_CAPTURES, SEEDS
 from tests.metric import score_corpus, score_page
 
-ROOT = Path(__file__).parent.parent
-SEEDS = ROOT / "seeds"
-GOLD = ROOT / "tests" / "data" / "seeds_gold"
-SEED_NAMES = sorted(path.name for path in SEEDS.glob("*.txt"))
+GOLD = DATA / "seeds_gold"
+SEED_NAMES = [path.name for path in SEED_CAPTURES]
 TITLES = json.loads((GOLD / "titles.json").read_text(encoding="utf-8"))
 
 # name -> (first body sentence, last body sentence, subheadings, chrome that must be gone)

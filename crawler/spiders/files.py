@@ -59,6 +59,13 @@ class FilesSpider(scrapy.Spider):
     """Reads saved pages (``.html``, ``.htm``, ``.txt`` captures) from local paths."""
 
     name = "files"
+    custom_settings = {
+        # Local files: no server to be polite to, and no robots.txt to ask.
+        "AUTOTHROTTLE_ENABLED": False,
+        "DOWNLOAD_DELAY": 0,
+        "ROBOTSTXT_OBEY": False,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 64,
+    }
 
     def __init__(self, path: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)
