@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.metadata import version
+from typing import Any
 
 import trafilatura
 from lxml.etree import XPath
@@ -14,6 +15,7 @@ from lxml.html import HtmlElement
 from trafilatura.settings import Document, Extractor, set_date_params
 from trafilatura.utils import load_html
 
+from pipelines.extraction.page_kind import listing_text, page_signals
 from pipelines.extraction.result import Extraction, NotArticle
 
 EXTRACTOR_NAME = f"trafilatura {version('trafilatura')}"
@@ -101,27 +103,35 @@ def _iso_timestamp(value: str) -> datetime | None:
     return stamp if has_time else None
 
 
-def _json_ld_dates(tree: HtmlElement) -> list[str]:
-    dates: list[str] = []
+def json_ld_documents(tree: HtmlElement) -> list[Any]:
+    """The page's JSON-LD blocks, parsed once; blocks that are not valid JSON are left out."""
+    documents: list[Any] = []
     for script in tree.xpath(JSON_LD_XPATH):
         try:
-            data = json.loads(script)
+            documents.append(json.loads(script))
         except ValueError:
             continue
-        stack = [data]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, list):
-                stack.extend(node)
-            elif isinstance(node, dict):
-                value = node.get("datePublished")
-                if isinstance(value, str):
-                    dates.append(value)
-                stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+    return documents
+
+
+def _json_ld_dates(documents: list[Any]) -> list[str]:
+    dates: list[str] = []
+    stack = list(documents)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            value = node.get("datePublished")
+            if isinstance(value, str):
+                dates.append(value)
+            stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
     return dates
 
 
-def published_timestamp(tree: HtmlElement, day: str | None) -> str | None:
+def published_timestamp(
+    tree: HtmlElement, day: str | None, json_ld: list[Any] | None = None
+) -> str | None:
     """The publication date with its time and UTC offset where the page states them.
 
     trafilatura (through htmldate) finds the publication day; a machine-readable timestamp
@@ -130,10 +140,12 @@ def published_timestamp(tree: HtmlElement, day: str | None) -> str | None:
 
     :param tree: the parsed page.
     :param day: the ``YYYY-MM-DD`` day trafilatura found, or ``None``.
+    :param json_ld: the page's :func:`json_ld_documents`, when already parsed.
     """
     if day is None:
         return None
-    for value in _json_ld_dates(tree) + [str(v) for v in tree.xpath(PUBLISHED_META_XPATH)]:
+    documents = json_ld_documents(tree) if json_ld is None else json_ld
+    for value in _json_ld_dates(documents) + [str(v) for v in tree.xpath(PUBLISHED_META_XPATH)]:
         stamp = _iso_timestamp(value)
         if stamp is not None and stamp.date().isoformat() == day:
             return stamp.isoformat()
@@ -234,9 +246,11 @@ def extract_html(html: str, url: str | None, options: HtmlExtractionOptions) -> 
     :param url: where the page was read from; relative links resolve against it, and it
         stands as the page's URL when the page names no canonical URL.
     :param options: how trafilatura is run.
-    :raises NotArticle: ``unparseable_html`` when no HTML tree can be built, ``no_main_text``
-        when trafilatura finds no article text, ``link_list`` when what it finds is mostly
-        the text of links (:data:`MAX_LINK_SHARE`).
+    :raises NotArticle: ``unparseable_html`` when no HTML tree can be built, ``index_page``
+        when the page is a home, section, tag, author, search or paginated listing page (the
+        rule of :class:`PageSignals`; the detail names the signal), ``no_main_text`` when
+        trafilatura finds no article text, ``link_list`` when what it finds is mostly the
+        text of links (:data:`MAX_LINK_SHARE`).
 
     Before trafilatura runs, the :func:`chrome_blocks` it would let through are removed from
     the tree (so neither the text nor the metadata, e.g. the author, is taken from reader
@@ -247,19 +261,27 @@ def extract_html(html: str, url: str | None, options: HtmlExtractionOptions) -> 
         raise NotArticle("unparseable_html")
     for block in chrome_blocks(tree):
         block.drop_tree()
+    json_ld = json_ld_documents(tree)
+    signals = page_signals(tree, json_ld, url)
+    if (signal := signals.index_page_before_text()) is not None:
+        raise NotArticle("index_page", signal)
     document = trafilatura.bare_extraction(tree, options=options.extractor(url))
     if not isinstance(document, Document) or not document.text or not document.text.strip():
         raise NotArticle("no_main_text")
     share = link_text_share(tree, document.text)
+    stated_url = document.url if (document.url or "").startswith(("http://", "https://")) else None
+    if signals.article is None:
+        evidence = listing_text(tree, document.text, share, url or stated_url)
+        if (signal := signals.index_page_from_text(evidence)) is not None:
+            raise NotArticle("index_page", signal)
     if share > MAX_LINK_SHARE:
         raise NotArticle("link_list", f"{share:.0%} link text")
-    stated_url = document.url if (document.url or "").startswith(("http://", "https://")) else None
     return Extraction(
         text=_drop_repeated_headline(document.text.strip(), document.title),
         extractor=EXTRACTOR_NAME,
         title=document.title or None,
         author=document.author or None,
-        date_published=published_timestamp(tree, document.date),
+        date_published=published_timestamp(tree, document.date, json_ld),
         sitename=document.sitename or None,
         description=document.description or None,
         url=stated_url,
