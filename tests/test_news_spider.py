@@ -29,7 +29,7 @@ FAST = {
     "AUTOTHROTTLE_ENABLED": False,
     "DOWNLOAD_DELAY": 0,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-    "DOWNLOAD_TIMEOUT": 1,
+    "DOWNLOAD_TIMEOUT": 2,
     "RETRY_BACKOFF_BASE": 0.1,
     "CONTACT_URL": "https://cleanwire.test/contact",
 }
@@ -86,7 +86,7 @@ def fetches(history: History, run: int) -> dict[str, dict[str, object]]:
 def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[History]:
     folder = site_copy(tmp_path_factory.mktemp("site") / "site")
     db_path = tmp_path_factory.mktemp("db") / "news.db"
-    with NewsSite(folder, slow_seconds=3) as site:
+    with NewsSite(folder, slow_seconds=4) as site:
         first = crawl_site(site, db_path, f"start={start_urls(site)}")
         second = crawl_site(site, db_path, f"start={start_urls(site)}")
         edited = (folder / "news" / "article-1.html").read_text()
