@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -37,6 +38,15 @@ def crawl(
     if check and result.returncode != 0:
         raise AssertionError(f"crawl failed ({result.returncode}):\n{result.stderr[-5000:]}")
     return result
+
+
+def count(db_path: Path, sql: str) -> int:
+    """The number a ``select count(*)`` query gives, or 0 while the database is not there yet."""
+    try:
+        with sqlite3.connect(db_path) as connection:
+            return int(connection.execute(sql).fetchone()[0])
+    except sqlite3.OperationalError:
+        return 0
 
 
 def project_crawler(**overrides: object) -> Crawler:

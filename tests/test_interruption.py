@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SEEDS, crawl
+from tests.conftest import ROOT, SEEDS, count, crawl
 
 PAGES = 1000
 
@@ -30,14 +29,6 @@ def write_corpus(folder: Path) -> None:
         head = f"<head><title>Report {number}</title></head>"
         page = f"<html>{head}<body><article>{body}</article></body></html>"
         (folder / f"report-{number:04d}.html").write_text(page)
-
-
-def count(db_path: Path, sql: str) -> int:
-    try:
-        with sqlite3.connect(db_path) as connection:
-            return int(connection.execute(sql).fetchone()[0])
-    except sqlite3.OperationalError:
-        return 0
 
 
 @pytest.mark.slow

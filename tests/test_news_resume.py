@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SEEDS, crawl
+from tests.conftest import ROOT, SEEDS, count, crawl
 from tests.newssite import NewsSite
 
 STORIES = 60
@@ -54,14 +54,6 @@ def write_site(folder: Path) -> Path:
     )
     (folder / "robots.txt").write_text("User-agent: *\nAllow: /\n")
     return folder
-
-
-def count(db_path: Path, sql: str) -> int:
-    try:
-        with sqlite3.connect(db_path) as connection:
-            return int(connection.execute(sql).fetchone()[0])
-    except sqlite3.OperationalError:
-        return 0
 
 
 def start_crawl(site: NewsSite, db_path: Path, *settings: str) -> subprocess.Popen[str]:
