@@ -66,3 +66,4 @@ LOG_FORMATTER = "crawler.logformatter.PageLogFormatter"
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
+COMMANDS_MODULE = "crawler.commands"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.metric import score_corpus, score_page, shingles, tokenize, tp_fp_fn
+from pipelines.extraction.metric import score_corpus, score_page, shingles, tokenize, tp_fp_fn
 
 
 def test_tokens_are_word_runs() -> None:

@@ -1,0 +1,1 @@
+"""cleanwire's own ``scrapy`` commands (``COMMANDS_MODULE``): the benchmarks."""
