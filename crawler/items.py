@@ -127,6 +127,10 @@ class Article:
     description: str | None = None
     fetch_id: int | None = None
     version: int = 1
+    date_modified: str | None = None
+    date_source: str | None = None
+    image: str | None = None
+    tags: str | None = None
 
 
 @dataclass

@@ -129,6 +129,12 @@ def m002_revisits_and_versions(db: sqlite_utils.Database) -> None:
             _table(db, name).create_index(index, if_not_exists=True)
 
 
+@MIGRATIONS()
+def m003_article_metadata(db: sqlite_utils.Database) -> None:
+    """Articles: modification date, where the date came from, main image, tags."""
+    _add_missing_columns(db, "articles", {})
+
+
 def _row(record: Any) -> dict[str, Any]:
     return {key: value for key, value in dataclasses.asdict(record).items() if key != "id"}
 

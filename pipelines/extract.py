@@ -11,6 +11,7 @@ crashes its worker or runs over time fails alone (``error: worker_crashed`` /
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import multiprocessing
 import os
@@ -50,6 +51,10 @@ def build_article(page: Page, extraction: Extraction) -> Article:
         title=extraction.title,
         author=extraction.author,
         date_published=extraction.date_published,
+        date_modified=extraction.date_modified,
+        date_source=extraction.date_source,
+        image=extraction.image,
+        tags=json.dumps(extraction.tags, ensure_ascii=False) if extraction.tags else None,
         language=extraction.language,
         sitename=extraction.sitename,
         description=extraction.description,

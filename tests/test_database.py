@@ -103,6 +103,7 @@ def test_reopening_applies_no_migration_twice(db_path: Path) -> None:
         assert [row["name"] for row in db["_sqlite_migrations"].rows] == [
             "m001_create_tables",
             "m002_revisits_and_versions",
+            "m003_article_metadata",
         ]
 
 

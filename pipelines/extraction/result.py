@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -11,6 +11,9 @@ class Extraction:
 
     :param text: the article body, paragraphs separated by single newlines.
     :param extractor: name and version of what produced ``text``, e.g. ``trafilatura 2.3.1``.
+    :param date_source: where ``date_published`` was found: ``json_ld``, ``meta``, ``time``,
+        ``url`` or ``text``.
+    :param tags: the page's tags, keywords and sections, in page order.
     :param url: the URL the page names for itself (``rel=canonical``, ``og:url``, or the
         first line of a text capture); ``None`` when it names none.
     :param encoding: the character encoding the raw bytes were decoded with.
@@ -21,9 +24,13 @@ class Extraction:
     title: str | None = None
     author: str | None = None
     date_published: str | None = None
+    date_modified: str | None = None
+    date_source: str | None = None
     language: str | None = None
     sitename: str | None = None
     description: str | None = None
+    image: str | None = None
+    tags: list[str] = field(default_factory=list)
     url: str | None = None
     encoding: str | None = None
 

@@ -216,12 +216,14 @@ def clean_capture(text: str) -> Extraction:
     body = _assemble(_best_run(blocks))
     if not body:
         raise NotArticle("no_main_text")
+    date = _find_date(blocks)
     return Extraction(
         text=body,
         extractor=f"cleanwire-text {extractor_version()}",
         title=title,
         author=_find_author(blocks),
-        date_published=_find_date(blocks),
+        date_published=date,
+        date_source="text" if date else None,
         sitename=sitename,
         url=url,
     )
