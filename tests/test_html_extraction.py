@@ -16,11 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from trafilatura.utils import load_html
 
 from pipelines.extraction.decoding import decode_body
-from pipelines.extraction.html import HtmlExtractionOptions, extract_html
+from pipelines.extraction.html import (
+    HtmlExtractionOptions,
+    clean_lines,
+    extract_html,
+    extract_text,
+)
+from pipelines.extraction.metric import score_page
 from pipelines.extraction.result import Extraction
-from tests.metric import score_page
 
 DATA = Path(__file__).resolve().parent / "data"
 FIXTURES = DATA / "html"
@@ -104,8 +110,7 @@ def test_metadata(page: Page) -> None:
         for name in page.expected["authors"]:
             assert name in extraction.author
     else:
-        # The page names no person (an organisation byline): no reader or chrome name stands in.
-        assert extraction.author is None
+        assert extraction.author is None, "no reader or chrome name stands in"
 
 
 def test_body_is_complete(page: Page) -> None:
@@ -131,3 +136,112 @@ def test_text_matches_the_gold_body(page: Page) -> None:
 def test_headline_is_not_repeated_in_the_text(page: Page) -> None:
     first_line = extracted(page).text.splitlines()[0]
     assert re.sub(r"\s+", " ", first_line).strip() != page.expected["title"]
+
+
+def test_text_path_gives_the_text_of_the_full_extraction(page: Page) -> None:
+    html, _ = decode_body(page.raw)
+    text = extract_text(load_html(html), page.expected["fetched_url"], HtmlExtractionOptions())
+    assert text == extracted(page).text
+
+
+STORY_URL = "https://news.example.com/world/2026/11/20/storm-hits-coast"
+STORY = (
+    "The storm reached the coast early on Friday, bringing winds of more than 120 kilometres"
+    " an hour and heavy rain to towns along the bay.",
+    "Emergency services said hundreds of homes had lost power overnight, and several roads"
+    " into the port were closed by fallen trees and flooding.",
+    "Residents who had left their homes on Thursday were told to stay with relatives or in"
+    " the shelters opened in schools until the warning is lifted.",
+    "Forecasters expect the rain to ease by Sunday, although rivers in the hills are likely"
+    " to keep rising for another day as the water drains down.",
+)
+
+
+def story_text(middle: str) -> str:
+    """The text of a small article page with ``middle`` between its 2nd and 3rd paragraphs."""
+    before, after = ("".join(f"<p>{line}</p>" for line in part) for part in (STORY[:2], STORY[2:]))
+    html = (
+        "<html><head><title>Storm hits the coast | Example News</title></head><body>"
+        "<nav><a href='/'>Home</a> <a href='/world'>World</a></nav>"
+        f"<article><h1>Storm hits the coast</h1>{before}{middle}{after}</article>"
+        "<footer>About us</footer></body></html>"
+    )
+    return extract_text(load_html(html), STORY_URL, HtmlExtractionOptions())
+
+
+def test_embedded_post_is_kept() -> None:
+    tweet = (
+        "<div class='social-media-embed'><blockquote class='twitter-tweet'><p>Worst storm I"
+        " have seen in thirty years of living here, stay safe everyone</p>&mdash; A Resident"
+        " <a href='https://twitter.com/resident/status/1'>November 20, 2026</a></blockquote></div>"
+    )
+    assert "Worst storm I have seen in thirty years" in story_text(tweet)
+
+
+def test_hover_card_is_dropped_and_the_name_that_opens_it_kept() -> None:
+    sentence = (
+        "<p>The mayor, <span class='rollover-people'><a class='rollover-people-link'"
+        " href='/people/jane-doe'>Jane Doe</a><span class='rollover-people-block'><a"
+        " href='/news/jane-doe-wins-again'>Jane Doe wins the election again after a long"
+        " count</a></span></span>, said the town was ready and thanked the volunteers.</p>"
+    )
+    text = story_text(sentence)
+    assert "The mayor, Jane Doe, said the town was ready" in text
+    assert "wins the election" not in text
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<div>The harbour master moved the boats.<div class='br'></div>Fishermen expect to be"
+        " back at sea by Monday morning at the latest.</div>",
+        "<p><span id='more-5129'></span>Fishermen expect to be back at sea by Monday morning at"
+        " the latest.</p>",
+    ],
+)
+def test_text_after_an_empty_element_is_kept(markup: str) -> None:
+    assert "Fishermen expect to be back at sea by Monday morning" in story_text(markup)
+
+
+def test_line_between_paragraphs_is_kept_but_not_an_ad_slot() -> None:
+    subheading = "<div class='story-subheadline'>What happens next?</div>"
+    ad_slot = "<div class='slot'><span>Advert</span><script>showAd()</script></div>"
+    middle = "<p>The coastguard has asked people to keep away from the sea front.</p>"
+    text = story_text(subheading + middle + ad_slot)
+    assert "What happens next?" in text.splitlines()
+    assert "Advert" not in text
+
+
+def test_lines_linking_to_other_articles_are_dropped() -> None:
+    links = (
+        "<a href='/world/2026/11/19/floods-close-schools'>Floods close schools across the"
+        " region</a><a href='/world/2026/11/18/sea-wall'>Sea wall repairs to cost millions</a>"
+        "<a href='/'>Example News, the home of local news</a>"
+        "<a href='https://shop.example.org/radio'>Get a wind-up radio for $39.99</a>"
+    )
+    tree = load_html(f"<html><body><article>{links}</article></body></html>")
+    kept = [
+        STORY[0],
+        "The council voted on Tuesday. Sea wall repairs to cost millions",
+        "Example News, the home of local news",
+        "Get a wind-up radio for $39.99",
+    ]
+    dropped = [
+        "Floods close schools across the region [VIDEO]",
+        "See more: Sea wall repairs to cost millions",
+    ]
+    text = clean_lines("\n".join([*kept[:2], *dropped, *kept[2:]]), tree, STORY_URL)
+    assert text.splitlines() == kept
+
+
+def test_copyright_notice_is_dropped() -> None:
+    text = story_text("<p>Boats in the harbour, photo © Example News 2026</p>")
+    assert "©" not in text
+    assert text.splitlines()[-1] == STORY[-1]
+
+
+def test_article_the_fast_path_misses_is_found_by_the_whole_cascade() -> None:
+    story = "".join(f"<p>{line}</p>" for line in STORY)
+    html = f"<html><body><div class='story-bottom'>{story}</div></body></html>"
+    text = extract_text(load_html(html), STORY_URL, HtmlExtractionOptions())
+    assert text.splitlines() == list(STORY)

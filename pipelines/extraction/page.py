@@ -34,5 +34,5 @@ def extract_page(
         raise Skipped("empty")
     extract = extract_html(text, url, options) if page_format == "html" else clean_capture(text)
     extract.encoding = encoding
-    extract.language = extract.language or detect_language(extract.text)
+    extract.language = detect_language(extract.text) or extract.language
     return extract

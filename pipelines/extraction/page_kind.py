@@ -289,7 +289,7 @@ def _site(url: str) -> str:
     return (urlsplit(url).hostname or "").removeprefix("www.")
 
 
-def _link_target(href: str | None, page_url: str | None) -> str | None:
+def same_site_target(href: str | None, page_url: str | None) -> str | None:
     """Where a link leads, when it leads to another page of the same site (a relative link,
     or a host equal to the page's, its parent or a subdomain); ``None`` otherwise."""
     if not href or href.startswith("#"):
@@ -330,7 +330,7 @@ def teasers(tree: HtmlElement, page_url: str | None) -> list[HtmlElement]:
     headlines: list[HtmlElement] = []
     targets: dict[HtmlElement, set[str]] = {}
     for link in root.iter("a"):
-        target = _link_target(link.get("href"), page_url)
+        target = same_site_target(link.get("href"), page_url)
         block = _headline_block(link, chars) if target is not None else None
         if target is not None and block is not None:
             headlines.append(block)
