@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from trafilatura.utils import load_html
 
-from pipelines.extraction.html import json_ld_documents
+from pipelines.extraction.json_ld import json_ld_documents
 from pipelines.extraction.metadata import PageMetadata, page_metadata
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "metadata"

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipelines.extraction.metric import score_corpus, score_page
 from pipelines.extraction.result import Extraction, NotArticle
 from pipelines.extraction.text import clean_capture
 from tests.conftest import DATA, SEED_CAPTURES, SEEDS
-from pipelines.extraction.metric import score_corpus, score_page
 
 GOLD = DATA / "seeds_gold"
 SEED_NAMES = [path.name for path in SEED_CAPTURES]

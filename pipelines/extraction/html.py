@@ -10,11 +10,9 @@ path can be timed on its own.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from importlib.metadata import version
-from typing import Any
 from urllib.parse import urlsplit
 
 import trafilatura
@@ -23,6 +21,7 @@ from lxml.html import HtmlElement
 from trafilatura.settings import Document, Extractor
 from trafilatura.utils import load_html
 
+from pipelines.extraction.json_ld import json_ld_documents
 from pipelines.extraction.metadata import page_metadata
 from pipelines.extraction.page_kind import (
     ROOT_PATH,
@@ -34,8 +33,6 @@ from pipelines.extraction.page_kind import (
 from pipelines.extraction.result import Extraction, NotArticle
 
 EXTRACTOR_NAME = f"trafilatura {version('trafilatura')}"
-
-JSON_LD_XPATH = "//script[@type='application/ld+json']/text()"
 
 
 WORD = re.compile(r"\w+")
@@ -183,20 +180,6 @@ class HtmlExtractionOptions:
             with_metadata=False,
             url=url,
         )
-
-
-def json_ld_documents(tree: HtmlElement) -> list[Any]:
-    """The page's JSON-LD blocks, parsed once; blocks that are not valid JSON are left out.
-
-    Control characters inside strings (raw newlines, tabs) are accepted: CMSs leave them.
-    """
-    documents: list[Any] = []
-    for script in tree.xpath(JSON_LD_XPATH):
-        try:
-            documents.append(json.loads(script, strict=False))
-        except ValueError:
-            continue
-    return documents
 
 
 def _text(element: HtmlElement) -> str:

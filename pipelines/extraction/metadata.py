@@ -78,6 +78,8 @@ from urllib.parse import urljoin, urlsplit
 from lxml.etree import XPath, iterwalk
 from lxml.html import HtmlElement
 
+from pipelines.extraction.json_ld import node_types, page_nodes, schema_type
+
 ARTICLE_TYPES = frozenset(
     [
         "article",
@@ -628,16 +630,9 @@ def _names_of(element: HtmlElement) -> str:
 # JSON-LD
 
 
-def _schema_type(value: str) -> str:
-    """``http://schema.org/NewsArticle`` and ``schema:NewsArticle`` to ``newsarticle``."""
-    return re.split(r"[/:#]", value.strip())[-1].casefold()
-
-
 def _types(node: dict[str, Any]) -> set[str]:
-    """A JSON-LD node's ``@type`` values, as :func:`_schema_type` names (a list or one)."""
-    declared = node.get("@type")
-    values = declared if isinstance(declared, list) else [declared]
-    return {_schema_type(value) for value in values if isinstance(value, str)}
+    """A JSON-LD node's ``@type`` values, as :func:`schema_type` names."""
+    return set(node_types(node))
 
 
 def _items(value: object) -> list[Any]:
@@ -653,23 +648,14 @@ def _items(value: object) -> list[Any]:
     return items
 
 
-def _walk_json_ld(documents: list[Any]) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
-    """The nodes that may describe the page (top-level nodes, ``@graph`` members, the
-    ``mainEntity`` of either), in order, and every such node by its ``@id``."""
-    nodes: list[dict[str, Any]] = []
+def _by_id(nodes: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The nodes that carry more than an ``@id``, by their ``@id`` (the first of each)."""
     ids: dict[str, dict[str, Any]] = {}
-    stack: list[Any] = [documents]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            stack.extend(reversed(node))
-        elif isinstance(node, dict):
-            nodes.append(node)
-            node_id = node.get("@id")
-            if isinstance(node_id, str) and len(node) > 1:
-                ids.setdefault(node_id, node)
-            stack.extend(reversed([node[k] for k in ("@graph", "mainEntity") if k in node]))
-    return nodes, ids
+    for node in nodes:
+        node_id = node.get("@id")
+        if isinstance(node_id, str) and len(node) > 1:
+            ids.setdefault(node_id, node)
+    return ids
 
 
 def _url_key(value: str) -> str:
@@ -700,7 +686,8 @@ class _JsonLd:
     """
 
     def __init__(self, documents: list[Any], url: str | None) -> None:
-        nodes, self.ids = _walk_json_ld(documents)
+        nodes = page_nodes(documents)
+        self.ids = _by_id(nodes)
         self.article = self._main_entity(nodes, url)
         pages = [node for node in nodes if _types(node) & PAGE_TYPES and node is not self.article]
         self.entities = ([self.article] if self.article is not None else []) + pages[:1]
@@ -884,7 +871,7 @@ def _nested_item(element: HtmlElement) -> bool:
     for scope in element.iterancestors():
         if scope.get("itemscope") is None:
             continue
-        kinds = {_schema_type(kind) for kind in (scope.get("itemtype") or "").split()}
+        kinds = {schema_type(kind) for kind in (scope.get("itemtype") or "").split()}
         if kinds - ARTICLE_TYPES - WORK_TYPES - PAGE_TYPES:
             return True
         role = (scope.get("itemprop") or "mainentity").casefold()
@@ -1700,7 +1687,7 @@ def page_metadata(tree: HtmlElement, json_ld: list[Any], url: str | None) -> Pag
 
     :param tree: the page, parsed by ``trafilatura.utils.load_html``.
     :param json_ld: the page's parsed JSON-LD blocks
-        (:func:`pipelines.extraction.html.json_ld_documents`).
+        (:func:`pipelines.extraction.json_ld.json_ld_documents`).
     :param url: where the page was fetched; relative URLs resolve against it.
     """
     page = _Page(tree, json_ld, url)

@@ -16,6 +16,8 @@ from urllib.parse import SplitResult, parse_qsl, urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
+from pipelines.extraction.json_ld import node_types, page_nodes
+
 WORD = re.compile(r"\w+")
 
 ARTICLE_JSON_LD_TYPES = frozenset(
@@ -115,45 +117,16 @@ LISTING_MAX_WORDS = 50
 blurb (the pipeline drops any text under ``VALIDATE_MIN_WORDS`` anyway)."""
 
 
-def _schema_name(value: str) -> str:
-    """``http://schema.org/NewsArticle`` and ``schema:NewsArticle`` to ``newsarticle``."""
-    return re.split(r"[/:#]", value.strip())[-1].casefold()
-
-
 _ARTICLE_TYPE_NAMES = {name.casefold(): name for name in ARTICLE_JSON_LD_TYPES}
 _LISTING_TYPE_NAMES = {name.casefold(): name for name in LISTING_JSON_LD_TYPES}
-
-
-def _main_entities(documents: list[Any]) -> list[dict[str, Any]]:
-    """The nodes that describe the page itself: top-level nodes, ``@graph`` members and the
-    ``mainEntity`` of either. Nodes nested deeper (an article's ``hasPart``, the items of a
-    listing) say nothing about the page's kind."""
-    nodes: list[dict[str, Any]] = []
-    stack = list(documents)
-    while stack:
-        node = stack.pop(0)
-        if isinstance(node, list):
-            stack[:0] = node
-        elif isinstance(node, dict):
-            nodes.append(node)
-            for key in ("@graph", "mainEntity"):
-                if isinstance(node.get(key), (dict, list)):
-                    stack.append(node[key])
-    return nodes
 
 
 def json_ld_page_types(documents: list[Any]) -> list[str]:
     """The schema.org types (casefolded, prefix-free) the page's JSON-LD gives its main entities.
 
-    :param documents: the page's :func:`json_ld_documents`.
+    :param documents: the page's :func:`~pipelines.extraction.json_ld.json_ld_documents`.
     """
-    types: list[str] = []
-    for node in _main_entities(documents):
-        declared = node.get("@type")
-        for value in declared if isinstance(declared, list) else [declared]:
-            if isinstance(value, str):
-                types.append(_schema_name(value))
-    return types
+    return [name for node in page_nodes(documents) for name in node_types(node)]
 
 
 def _is_root(parts: SplitResult) -> bool:
@@ -251,7 +224,7 @@ def page_signals(tree: HtmlElement, json_ld: list[Any], url: str | None) -> Page
     """Read the signals of :class:`PageSignals` from a page (one pass over its ``<meta>``).
 
     :param tree: the parsed page.
-    :param json_ld: the page's :func:`json_ld_documents`.
+    :param json_ld: the page's :func:`~pipelines.extraction.json_ld.json_ld_documents`.
     :param url: the URL the page was read from (not the canonical URL it names: sites that
         misconfigure it name their home page on every page).
     """
