@@ -75,6 +75,7 @@ class DedupePipeline:
         own_url = at_canonical or bool(page_urls & stored.source_urls)
         if not (own_url or read_before):
             raise self._duplicate(item, "other_url")
+        article.version = stored.version + 1
         self.stats.inc_value("articles/changed")
-        logger.info("Article %s changed: version %d", article.url, stored.version + 1)
+        logger.info("Article %s changed: version %d", article.url, article.version)
         return item

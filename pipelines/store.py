@@ -100,10 +100,9 @@ class StorePipeline:
         self._pending.append(page)
         article = page.article
         if article is not None and page.fetch.outcome == "article":
-            stored = self.stored_article(article.id)
             self._pending_articles[article.id] = StoredArticle(
                 text_sha256=article.text_sha256,
-                version=stored.version + 1 if stored else 1,
+                version=article.version,
                 source_urls=frozenset(filter(None, (page.fetch.uri, page.fetch.final_url))),
             )
         if len(self._pending) >= self.batch_size:
