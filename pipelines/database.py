@@ -232,9 +232,10 @@ class NewsDatabase:
             articles.insert(dataclasses.asdict(article))
             return
         earlier = stored[0]
+        article.version = earlier["version"]
         if earlier["text_sha256"] != article.text_sha256:
             self._keep_version(earlier, superseded_at=fetch.fetched_at)
-            article.version = earlier["version"] + 1
+            article.version += 1
         article.first_seen = earlier["first_seen"]
         changes = dataclasses.asdict(article)
         del changes["id"]

@@ -67,6 +67,7 @@ class DedupePipeline:
         at_canonical = any(url_key(url) == canonical for url in page_urls)
         if stored.text_sha256 == article.text_sha256:
             if at_canonical and not any(url_key(u) == canonical for u in stored.source_urls):
+                article.version = stored.version
                 self.stats.inc_value("articles/moved_to_canonical")
                 return item
             if read_before:

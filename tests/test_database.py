@@ -132,6 +132,9 @@ def test_changed_text_makes_a_version_and_keeps_the_earlier_one(database: NewsDa
     ]
     stored = database.stored_article(rows[0]["id"])
     assert stored is not None and stored.version == 3 and url in stored.source_urls
+    with database.transaction():
+        database.save_page(make_page(url, "third text", "2026-01-04T00:00:00+00:00"), crawl_id)
+    assert database.stored_article(rows[0]["id"]).version == 3, "the same text keeps its version"
 
 
 def test_a_duplicate_only_moves_last_seen(database: NewsDatabase) -> None:
