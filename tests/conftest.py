@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from subprocess import Popen
 
 import pytest
 import sqlite_utils
@@ -22,22 +23,39 @@ SEED_CAPTURES = sorted(SEEDS.glob("0*.txt"))
 """The five sample captures (``seeds/`` also holds ``sites.txt``, a list of start URLs)."""
 
 
-def crawl(
-    db_path: Path, spider: str, *arguments: str, check: bool = True, **settings: object
-) -> subprocess.CompletedProcess[str]:
-    """Run ``scrapy crawl <spider> -a ARG ... -s NAME=VALUE ...`` from the project folder.
-
-    This is the command users run; the database goes to ``db_path``.
-    """
+def crawl_command(db_path: Path, spider: str, *arguments: str, **settings: object) -> list[str]:
+    """``scrapy crawl <spider> -a ARG ... -s NAME=VALUE ...``, writing to ``db_path``."""
     command = [sys.executable, "-m", "scrapy", "crawl", spider]
     for argument in arguments:
         command += ["-a", argument]
     for name, value in {"SQLITE_PATH": db_path, "EXTRACT_WORKERS": 2, **settings}.items():
         command += ["-s", f"{name}={value}"]
+    return command
+
+
+def crawl(
+    db_path: Path, spider: str, *arguments: str, check: bool = True, **settings: object
+) -> subprocess.CompletedProcess[str]:
+    """Run :func:`crawl_command` from the project folder: the command users run."""
+    command = crawl_command(db_path, spider, *arguments, **settings)
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     if check and result.returncode != 0:
         raise AssertionError(f"crawl failed ({result.returncode}):\n{result.stderr[-5000:]}")
     return result
+
+
+def start_crawl(db_path: Path, spider: str, *arguments: str, **settings: object) -> Popen[str]:
+    """Start :func:`crawl_command` in the background, in a session of its own, so that a
+    signal to its process group reaches the extraction workers too, as Ctrl-C in a
+    terminal does."""
+    return subprocess.Popen(
+        crawl_command(db_path, spider, *arguments, **settings),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def count(db_path: Path, sql: str) -> int:

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SEEDS, count, crawl
+from tests.conftest import SEEDS, count, crawl, start_crawl
 
 PAGES = 1000
 
@@ -35,31 +33,7 @@ def write_corpus(folder: Path) -> None:
 def test_ctrl_c_writes_what_is_in_hand_and_a_rerun_completes(tmp_path: Path) -> None:
     corpus, db_path = tmp_path / "corpus", tmp_path / "news.db"
     write_corpus(corpus)
-    command = [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "files",
-        "-a",
-        f"path={corpus}",
-        "-s",
-        f"SQLITE_PATH={db_path}",
-        "-s",
-        "SQLITE_BATCH_SIZE=10",
-        "-s",
-        "EXTRACT_WORKERS=2",
-    ]
-    # A session of its own, so that the signal goes to the whole process group, workers
-    # included, as Ctrl-C in a terminal does.
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    process = start_crawl(db_path, "files", f"path={corpus}", SQLITE_BATCH_SIZE=10)
     deadline = time.monotonic() + 120
     while count(db_path, "select count(*) from fetches") < 20:
         assert process.poll() is None, "the crawl ended before it could be interrupted"

@@ -8,15 +8,14 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
+from subprocess import Popen
 
 import pytest
 
-from tests.conftest import ROOT, SEEDS, count, crawl
+from tests.conftest import SEEDS, count, crawl, start_crawl
 from tests.newssite import NewsSite
 
 STORIES = 60
@@ -56,24 +55,13 @@ def write_site(folder: Path) -> Path:
     return folder
 
 
-def start_crawl(site: NewsSite, db_path: Path, *settings: str) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "scrapy", "crawl", "news", "-a"]
-    command += [f"start={site.url}/sitemap.xml", "-s", f"SQLITE_PATH={db_path}"]
-    for name, value in SLOW_CRAWL.items():
-        command += ["-s", f"{name}={value}"]
-    for setting in settings:
-        command += ["-s", setting]
-    return subprocess.Popen(
-        command,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
+def start_news_crawl(site: NewsSite, db_path: Path, **settings: str) -> Popen[str]:
+    return start_crawl(
+        db_path, "news", f"start={site.url}/sitemap.xml", **{**SLOW_CRAWL, **settings}
     )
 
 
-def stop_after(process: subprocess.Popen[str], db_path: Path, articles: int, sig: int) -> str:
+def stop_after(process: Popen[str], db_path: Path, articles: int, sig: int) -> str:
     deadline = time.monotonic() + 120
     while count(db_path, "select count(*) from articles") < articles:
         assert process.poll() is None, "the crawl ended before it could be stopped"
@@ -104,7 +92,7 @@ def test_ctrl_c_then_resuming_from_the_job_folder_fetches_each_story_once(
 ) -> None:
     db_path, jobdir = tmp_path / "news.db", tmp_path / "job"
     with NewsSite(write_site(tmp_path / "site")) as site:
-        process = start_crawl(site, db_path, f"JOBDIR={jobdir}")
+        process = start_news_crawl(site, db_path, JOBDIR=str(jobdir))
         stderr = stop_after(process, db_path, 10, signal.SIGINT)
         assert "Traceback" not in stderr
         stopped = count(db_path, "select count(*) from articles")
@@ -112,7 +100,7 @@ def test_ctrl_c_then_resuming_from_the_job_folder_fetches_each_story_once(
         assert count(db_path, "select count(*) from crawls where finish_reason = 'shutdown'") == 1
         assert_consistent(db_path)
 
-        resumed = start_crawl(site, db_path, f"JOBDIR={jobdir}")
+        resumed = start_news_crawl(site, db_path, JOBDIR=str(jobdir))
         _, stderr = resumed.communicate(timeout=300)
         assert resumed.returncode == 0, stderr[-3000:]
         requests = story_requests(site)
@@ -126,7 +114,7 @@ def test_ctrl_c_then_resuming_from_the_job_folder_fetches_each_story_once(
 def test_a_killed_crawl_leaves_whole_rows_and_the_next_run_completes(tmp_path: Path) -> None:
     db_path = tmp_path / "news.db"
     with NewsSite(write_site(tmp_path / "site")) as site:
-        stop_after(start_crawl(site, db_path), db_path, 10, signal.SIGKILL)
+        stop_after(start_news_crawl(site, db_path), db_path, 10, signal.SIGKILL)
         stored = count(db_path, "select count(*) from articles")
         assert 10 <= stored < STORIES
         assert count(db_path, "select count(*) from crawls where finished_at is null") == 1
