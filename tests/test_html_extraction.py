@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from trafilatura.utils import load_html
 
 from pipelines.extraction.decoding import decode_body
 from pipelines.extraction.html import (
@@ -24,6 +23,7 @@ from pipelines.extraction.html import (
     clean_lines,
     extract_html,
     extract_text,
+    parse_html,
 )
 from pipelines.extraction.metric import score_page
 from pipelines.extraction.result import Extraction
@@ -140,7 +140,7 @@ def test_headline_is_not_repeated_in_the_text(page: Page) -> None:
 
 def test_text_path_gives_the_text_of_the_full_extraction(page: Page) -> None:
     html, _ = decode_body(page.raw)
-    text = extract_text(load_html(html), page.expected["fetched_url"], HtmlExtractionOptions())
+    text = extract_text(parse_html(html), page.expected["fetched_url"], HtmlExtractionOptions())
     assert text == extracted(page).text
 
 
@@ -166,7 +166,7 @@ def story_text(middle: str) -> str:
         f"<article><h1>Storm hits the coast</h1>{before}{middle}{after}</article>"
         "<footer>About us</footer></body></html>"
     )
-    return extract_text(load_html(html), STORY_URL, HtmlExtractionOptions())
+    return extract_text(parse_html(html), STORY_URL, HtmlExtractionOptions())
 
 
 def test_embedded_post_is_kept() -> None:
@@ -219,7 +219,7 @@ def test_lines_linking_to_other_articles_are_dropped() -> None:
         "<a href='/'>Example News, the home of local news</a>"
         "<a href='https://shop.example.org/radio'>Get a wind-up radio for $39.99</a>"
     )
-    tree = load_html(f"<html><body><article>{links}</article></body></html>")
+    tree = parse_html(f"<html><body><article>{links}</article></body></html>")
     kept = [
         STORY[0],
         "The council voted on Tuesday. Sea wall repairs to cost millions",
@@ -243,5 +243,5 @@ def test_copyright_notice_is_dropped() -> None:
 def test_article_the_fast_path_misses_is_found_by_the_whole_cascade() -> None:
     story = "".join(f"<p>{line}</p>" for line in STORY)
     html = f"<html><body><div class='story-bottom'>{story}</div></body></html>"
-    text = extract_text(load_html(html), STORY_URL, HtmlExtractionOptions())
+    text = extract_text(parse_html(html), STORY_URL, HtmlExtractionOptions())
     assert text.splitlines() == list(STORY)

@@ -3,7 +3,7 @@
 Each fixture in ``tests/data/metadata/`` is a small page that states one field in one of the
 usual places (``<title>``, ``og:*``, JSON-LD, microdata, ``<time>``, the byline, the URL),
 or several places that disagree, so the precedence rule is visible test by test. Pages are
-parsed as the extraction pipeline parses them (``load_html`` and ``json_ld_documents``).
+parsed as the extraction pipeline parses them (``parse_html`` and ``json_ld_documents``).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from trafilatura.utils import load_html
 
+from pipelines.extraction.html import parse_html
 from pipelines.extraction.json_ld import json_ld_documents
 from pipelines.extraction.metadata import PageMetadata, page_metadata
 
@@ -26,13 +26,13 @@ DATED_URL = "https://news.example.com/2026/11/20/council-approves-budget"
 
 def read(name: str, url: str | None = URL) -> PageMetadata:
     """The metadata of one fixture page, fetched from ``url``."""
-    tree = load_html((FIXTURES / name).read_text(encoding="utf-8"))
+    tree = parse_html((FIXTURES / name).read_text(encoding="utf-8"))
     assert tree is not None
     return page_metadata(tree, json_ld_documents(tree), url)
 
 
 def from_html(html: str, url: str | None = URL) -> PageMetadata:
-    tree = load_html(html)
+    tree = parse_html(html)
     assert tree is not None
     return page_metadata(tree, json_ld_documents(tree), url)
 
@@ -415,7 +415,7 @@ FRAGMENTS = st.one_of(
     | st.sampled_from([DATED_URL, "http://[invalid", "https://exa mple.com/a b", "ftp://x/y"]),
 )
 def test_never_raises(fragments: list[str], extra_json_ld: list[object], url: str | None) -> None:
-    tree = load_html(
+    tree = parse_html(
         "<html><head><title>t</title></head><body>" + "".join(fragments) + "</body></html>"
     )
     if tree is None:

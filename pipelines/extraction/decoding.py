@@ -38,8 +38,10 @@ BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole"),
 )
 
-CONTROL_BYTES = frozenset(range(0, 32)) - {9, 10, 12, 13, 27}
+CONTROL_BYTES = bytes(sorted(frozenset(range(0, 32)) - {9, 10, 12, 13, 27}))
 """Bytes that text practically never contains (tab, newlines, form feed and escape allowed)."""
+
+NOT_CONTROL_BYTES = bytes(byte for byte in range(256) if byte not in CONTROL_BYTES)
 
 MAX_CONTROL_SHARE = 0.1
 """Above this share of control bytes in the sniffed window a body is binary."""
@@ -64,7 +66,8 @@ def binary_kind(body: bytes) -> str | None:
     window = body[:SNIFF_BYTES]
     if b"\x00" in window:
         return "binary"
-    if window and sum(byte in CONTROL_BYTES for byte in window) / len(window) > MAX_CONTROL_SHARE:
+    controls = len(window.translate(None, NOT_CONTROL_BYTES))
+    if window and controls / len(window) > MAX_CONTROL_SHARE:
         return "binary"
     return None
 

@@ -1685,7 +1685,7 @@ def _language(page: _Page) -> str | None:
 def page_metadata(tree: HtmlElement, json_ld: list[Any], url: str | None) -> PageMetadata:
     """Read what a page states about itself (the rules are in the module docstring).
 
-    :param tree: the page, parsed by ``trafilatura.utils.load_html``.
+    :param tree: the page, parsed by ``pipelines.extraction.html.parse_html``.
     :param json_ld: the page's parsed JSON-LD blocks
         (:func:`pipelines.extraction.json_ld.json_ld_documents`).
     :param url: where the page was fetched; relative URLs resolve against it.
