@@ -2,10 +2,17 @@
 
 trafilatura and the text cleaner are pure-Python CPU work; run on the reactor thread they
 would stall every download. Pages go to a ``ProcessPoolExecutor`` of ``EXTRACT_WORKERS``
-processes (default: one per core), at most one page per worker at a time so that the
-``EXTRACT_TIMEOUT`` clock runs only while a page is really being extracted. A page that
-crashes its worker or runs over time fails alone (``error: worker_crashed`` /
-``error: timeout``); the pool is replaced and the crawl goes on.
+processes (default: one per core), forked from a fork server that has imported the extraction
+code once, so that a worker starts in milliseconds, and clean: the server never ran the
+crawl. Each worker has one page in hand and one waiting, so that no worker idles while the
+crawl's process is busy.
+
+A page has ``EXTRACT_TIMEOUT`` seconds of a worker's time: the worker stops it then
+(:mod:`pipelines.extraction.worker`). A page stuck where no signal reaches it (in C code) is
+stopped by a hard limit here, which ends the pool's processes; a page that crashes its worker
+does the same. Either way that page fails alone (``error: timeout`` / ``error:
+worker_crashed``): the pool is replaced, and each page that was in it is extracted again,
+alone in the pool, so that a page that crashes it then is known to be the cause.
 """
 
 from __future__ import annotations
@@ -15,27 +22,28 @@ import json
 import logging
 import multiprocessing
 import os
-import re
-import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
-from crawler.items import Article, Page, article_id, sha256_hex, utc_now
+from crawler.items import Article, Page, article_id, utc_now
 from pipelines.extraction.html import HtmlExtractionOptions
 from pipelines.extraction.page import extract_page
 from pipelines.extraction.result import Extraction, ExtractionError, Rejected
+from pipelines.extraction.worker import prepare_worker, run_within
 
 logger = logging.getLogger(__name__)
 
-WORD = re.compile(r"\w+")
+PAGES_PER_WORKER = 2
+"""Pages sent to the pool at a time, per worker: the one it extracts and the next."""
 
-
-def _ignore_interrupts() -> None:
-    """Leave Ctrl-C to the crawl: it shuts down gracefully and then closes the pool."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+HARD_LIMIT_GRACE = 2.0
+"""Seconds the hard limit allows beyond a worker's own: a page may wait for the one before it
+(``EXTRACT_TIMEOUT``), then run (``EXTRACT_TIMEOUT``)."""
 
 
 def build_article(page: Page, extraction: Extraction) -> Article:
@@ -59,8 +67,8 @@ def build_article(page: Page, extraction: Extraction) -> Article:
         sitename=extraction.sitename,
         description=extraction.description,
         text=extraction.text,
-        text_sha256=sha256_hex(extraction.text.encode("utf-8")),
-        word_count=len(WORD.findall(extraction.text)),
+        text_sha256=extraction.text_sha256,
+        word_count=extraction.word_count,
         extractor=extraction.extractor,
         extracted_at=utc_now(),
         first_seen=fetch.fetched_at,
@@ -85,8 +93,11 @@ class ExtractPipeline:
         self.workers = workers
         self.timeout = timeout
         self.options = options
+        self.capacity = workers * PAGES_PER_WORKER
+        self.hard_limit = PAGES_PER_WORKER * timeout + HARD_LIMIT_GRACE
         self._pool: ProcessPoolExecutor | None = None
         self._slots: asyncio.Semaphore | None = None
+        self._exclusive: asyncio.Lock | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
@@ -104,15 +115,16 @@ class ExtractPipeline:
         )
 
     def _new_pool(self) -> ProcessPoolExecutor:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([run_within.__module__, self.extract_function.__module__])
         return ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_ignore_interrupts,
+            max_workers=self.workers, mp_context=context, initializer=prepare_worker
         )
 
     def open_spider(self) -> None:
         self._pool = self._new_pool()
-        self._slots = asyncio.Semaphore(self.workers)
+        self._slots = asyncio.Semaphore(self.capacity)
+        self._exclusive = asyncio.Lock()
         logger.info("Extracting in %d worker processes", self.workers)
 
     def close_spider(self) -> None:
@@ -125,36 +137,70 @@ class ExtractPipeline:
             return
         self._pool = self._new_pool()
         if kill:
-            # A worker stuck in a runaway page cannot be interrupted: end its processes.
+            # A worker stuck in a runaway page cannot be interrupted: end its processes, and
+            # the pool fails the pages it holds with BrokenProcessPool.
             # ProcessPoolExecutor has no public way to do so before Python 3.14.
+            self.stats.inc_value("extract/pool_killed")
             for process in list(getattr(broken, "_processes", {}).values()):
                 process.terminate()
-        broken.shutdown(wait=False, cancel_futures=True)
+        broken.shutdown(wait=False)
+
+    async def _run(self, page: Page) -> Extraction:
+        """Extract ``page`` in the pool, within the hard limit.
+
+        :raises BrokenProcessPool: when a worker of the pool died meanwhile, or the pool was
+            ended for another page that overran (the pool is replaced).
+        """
+        assert self._pool is not None
+        pool = self._pool
+        future = pool.submit(
+            run_within,
+            self.timeout,
+            self.extract_function,
+            page.body,
+            page.page_format,
+            page.fetch.final_url or page.fetch.uri,
+            page.declared_encoding,
+            self.options,
+        )
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(future), self.hard_limit)
+        except TimeoutError:
+            if self._pool is not pool:
+                # The pool was ended for another page first: this one waited behind it.
+                raise BrokenProcessPool("ended for another page") from None
+            self._replace_pool(pool, kill=True)
+            raise ExtractionError("timeout", f"stuck over {self.hard_limit:g} s") from None
+        except BrokenProcessPool:
+            self._replace_pool(pool, kill=False)
+            raise
+
+    @asynccontextmanager
+    async def _alone(self) -> AsyncIterator[None]:
+        """Hold every slot of the pool: the page extracted meanwhile is the only one in it."""
+        assert self._slots is not None
+        assert self._exclusive is not None
+        async with self._exclusive:
+            for _ in range(self.capacity):
+                await self._slots.acquire()
+            try:
+                yield
+            finally:
+                for _ in range(self.capacity):
+                    self._slots.release()
 
     async def _extract(self, page: Page) -> Extraction:
-        assert self._pool is not None and self._slots is not None
+        assert self._slots is not None
         async with self._slots:
-            for attempt in (1, 2):
-                pool = self._pool
-                future = pool.submit(
-                    self.extract_function,
-                    page.body,
-                    page.page_format,
-                    page.fetch.final_url or page.fetch.uri,
-                    page.declared_encoding,
-                    self.options,
-                )
-                try:
-                    return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
-                except TimeoutError:
-                    self._replace_pool(pool, kill=True)
-                    raise ExtractionError("timeout", f"over {self.timeout:g} s") from None
-                except BrokenProcessPool:
-                    # Either this page killed its worker, or a neighbour's did: try once more.
-                    self._replace_pool(pool, kill=False)
-                    if attempt == 2:
-                        raise ExtractionError("worker_crashed") from None
-        raise AssertionError("unreachable")
+            try:
+                return await self._run(page)
+            except BrokenProcessPool:
+                pass  # this page killed its worker, or another page in the pool did
+        async with self._alone():
+            try:
+                return await self._run(page)
+            except BrokenProcessPool:
+                raise ExtractionError("worker_crashed") from None
 
     async def process_item(self, item: Page) -> Page:
         if item.rejection is not None:

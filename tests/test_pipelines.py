@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.utils.misc import build_from_crawler
 
@@ -50,9 +51,12 @@ class MisbehavingExtractPipeline(ExtractPipeline):
 
 
 def run_extract(
-    pipeline_class: type[ExtractPipeline], pages: list[Page], **settings: object
+    pipeline_class: type[ExtractPipeline],
+    pages: list[Page],
+    crawler: Crawler | None = None,
+    **settings: object,
 ) -> list[Page]:
-    crawler = project_crawler(EXTRACT_WORKERS=1, **settings)
+    crawler = crawler or project_crawler(EXTRACT_WORKERS=1, **settings)
     pipeline = build_from_crawler(pipeline_class, crawler)
 
     async def run_all() -> list[Page]:
@@ -103,11 +107,22 @@ def test_a_page_that_kills_its_worker_fails_alone() -> None:
 
 
 def test_a_page_over_the_time_limit_fails_alone() -> None:
-    results = run_extract(
-        MisbehavingExtractPipeline, [page(b"hang"), page(ARTICLE_HTML)], EXTRACT_TIMEOUT=3
-    )
+    crawler = project_crawler(EXTRACT_WORKERS=1, EXTRACT_TIMEOUT=2)
+    pages = [page(b"hang"), page(ARTICLE_HTML), page(ARTICLE_HTML)]
+    results = run_extract(MisbehavingExtractPipeline, pages, crawler)
     assert results[0].rejection is not None and results[0].rejection.reason == "timeout"
-    assert results[1].article is not None
+    assert all(r.article is not None for r in results[1:])
+    assert crawler.stats.get_value("extract/pool_killed") is None, "the worker stopped the page"
+
+
+def test_a_page_stuck_out_of_reach_of_signals_is_stopped_by_the_hard_limit() -> None:
+    crawler = project_crawler(EXTRACT_WORKERS=1, EXTRACT_TIMEOUT=1)
+    pages = [page(b"stuck"), page(ARTICLE_HTML), page(ARTICLE_HTML)]
+    results = run_extract(MisbehavingExtractPipeline, pages, crawler)
+    assert results[0].rejection is not None and results[0].rejection.reason == "timeout"
+    assert "stuck over 4 s" in str(results[0].rejection)
+    assert all(r.article is not None for r in results[1:]), "the pages queued behind it"
+    assert crawler.stats.get_value("extract/pool_killed") == 1
 
 
 def test_extract_rejects_an_unknown_focus() -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, field
+
+WORD = re.compile(r"\w+")
 
 
 @dataclass
@@ -17,6 +21,10 @@ class Extraction:
     :param url: the URL the page names for itself (``rel=canonical``, ``og:url``, or the
         first line of a text capture); ``None`` when it names none.
     :param encoding: the character encoding the raw bytes were decoded with.
+
+    ``word_count`` and ``text_sha256`` are computed from ``text`` when the extraction is made,
+    in the worker process that made it, so that the crawl's own process does not spend time
+    on them.
     """
 
     text: str
@@ -33,6 +41,12 @@ class Extraction:
     tags: list[str] = field(default_factory=list)
     url: str | None = None
     encoding: str | None = None
+    word_count: int = field(init=False)
+    text_sha256: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.word_count = len(WORD.findall(self.text))
+        self.text_sha256 = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 
 class Rejected(Exception):
