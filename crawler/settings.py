@@ -62,6 +62,8 @@ RETRY_AFTER_MAX = 120.0
 COOKIES_ENABLED = False
 
 # Crawling (Scrapy's default asyncio reactor is needed: the extract stage awaits on asyncio)
+# A response gives at most one item; Scrapy starts CONCURRENT_ITEMS tasks for each response.
+CONCURRENT_ITEMS = 8
 LOG_FORMATTER = "crawler.logformatter.PageLogFormatter"
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
