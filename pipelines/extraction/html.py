@@ -61,19 +61,22 @@ WORD = re.compile(r"\w+")
 CHROME_BLOCK_TAGS = frozenset({"div", "section", "aside", "form", "ol", "ul"})
 """Elements that :data:`CHROME_BLOCK_NAME` and :data:`CHROME_WIDGET_NAME` are looked for on."""
 
-CHROME_BLOCK_NAME = re.compile(r"comment(?!ary)", re.IGNORECASE)
+CHROME_BLOCK_NAME = re.compile(r"comment(?!ary)")
 """Comment sections trafilatura misses, found by ``id``/``class``: those whose name does not
-*start* with "comment" (``CommentsWrapper``, ``cd-comments``)."""
+*start* with "comment" (``CommentsWrapper``, ``cd-comments``).
+
+This and the two patterns below are matched against lowercased names: case-sensitive
+patterns run about three times faster than case-insensitive ones, and they are tried on
+every element of every page."""
 
 CHROME_WIDGET_NAME = re.compile(
     r"comment|newsletter|subscri|tag-?list|topics|related|most-?(?:read|popular|viewed)"
-    r"|top-?stories|share",
-    re.IGNORECASE,
+    r"|top-?stories|share"
 )
 """Blocks that hashed CSS-in-JS class names leave named only by ``data-component``/
 ``data-testid``: comments, newsletter promos, topic lists, most-read lists, share tools."""
 
-POPUP_NAME = re.compile(r"tooltip|popover|popup|hover-?card|rollover", re.IGNORECASE)
+POPUP_NAME = re.compile(r"tooltip|popover|popup|hover-?card|rollover")
 """Pop-ups, tooltips and hover cards, found by ``id``/``class`` on any element. A hover card
 sits inside the sentence whose link opens it (a person's name, then their latest headlines),
 so trafilatura keeps it as part of the paragraph."""
@@ -128,6 +131,12 @@ EMPTY_BLOCK_TAGS = (
 )
 """Blocks that, empty and followed by text (markup that breaks lines with empty blocks), are
 turned into ``<br>``, for the reason of :data:`EMPTY_INLINE_TAGS`."""
+
+INERT_TAGS = ("script", "style", "svg", "noscript", "template")
+"""Elements that hold no text a reader sees, and that trafilatura deletes whole anyway, but
+only after running its first rules over them: removed before trafilatura runs, they make its
+passes over the page shorter (about a tenth of the elements of a news page). Our own steps
+still see them: a ``<div>`` holding a script is an ad slot, not a line of text."""
 
 EMBED_STOP_TAGS = frozenset({"body", "html", "article", "main"})
 """Elements around an embedded post that are never taken for its wrapper."""
@@ -266,7 +275,8 @@ def _teasers(root: HtmlElement) -> list[HtmlElement]:
 
 
 def _name(element: HtmlElement) -> str:
-    return f"{element.get('id', '')} {element.get('class', '')}"
+    """The element's ``id`` and ``class``, lowercased."""
+    return f"{element.get('id', '')} {element.get('class', '')}".lower()
 
 
 def _is_popup(element: HtmlElement) -> bool:
@@ -286,7 +296,7 @@ def _is_named_chrome(element: HtmlElement) -> bool:
         return True
     if element.tag not in CHROME_BLOCK_TAGS:
         return False
-    widget = f"{element.get('data-component', '')} {element.get('data-testid', '')}"
+    widget = f"{element.get('data-component', '')} {element.get('data-testid', '')}".lower()
     return bool(CHROME_BLOCK_NAME.search(name) or CHROME_WIDGET_NAME.search(widget))
 
 
@@ -384,9 +394,9 @@ def _keep_embedded_posts(tree: HtmlElement, url: str | None) -> None:
 def prepare_tree(tree: HtmlElement, url: str | None) -> None:
     """Ready a page for trafilatura, in place: remove the :func:`chrome_blocks`; keep the text
     around empty elements, the lines between paragraphs and the embedded posts that
-    trafilatura would lose.
+    trafilatura would lose; last, remove the :data:`INERT_TAGS`.
 
-    :param tree: the parsed page; changed in place.
+    :param tree: the parsed page; changed in place. Its JSON-LD must be read before.
     :param url: the page's URL, to tell links to other sites.
     """
     for block in chrome_blocks(tree):
@@ -394,6 +404,9 @@ def prepare_tree(tree: HtmlElement, url: str | None) -> None:
     _keep_text_around_empty_elements(tree)
     _keep_lines_between_paragraphs(tree)
     _keep_embedded_posts(tree, url)
+    for element in list(tree.iter(*INERT_TAGS)):
+        if element.getparent() is not None:
+            element.drop_tree()
 
 
 def _words(text: str) -> str:
