@@ -21,6 +21,7 @@ import asyncio
 import json
 import logging
 import multiprocessing
+import multiprocessing.forkserver
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -37,6 +38,10 @@ from pipelines.extraction.result import Extraction, ExtractionError, Rejected
 from pipelines.extraction.worker import prepare_worker, run_within
 
 logger = logging.getLogger(__name__)
+
+FORK_SERVER_PRELOAD = "pipelines.extraction.preload"
+"""What the fork server imports before it forks any worker: the extraction code and the
+language model."""
 
 PAGES_PER_WORKER = 2
 """Pages sent to the pool at a time, per worker: the one it extracts and the next."""
@@ -116,13 +121,16 @@ class ExtractPipeline:
 
     def _new_pool(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([run_within.__module__, self.extract_function.__module__])
+        context.set_forkserver_preload([FORK_SERVER_PRELOAD, self.extract_function.__module__])
         return ProcessPoolExecutor(
             max_workers=self.workers, mp_context=context, initializer=prepare_worker
         )
 
     def open_spider(self) -> None:
         self._pool = self._new_pool()
+        # The pool forks its workers on the first page; start the fork server's imports now,
+        # while the crawl reads its first pages.
+        multiprocessing.forkserver.ensure_running()
         self._slots = asyncio.Semaphore(self.capacity)
         self._exclusive = asyncio.Lock()
         logger.info("Extracting in %d worker processes", self.workers)
