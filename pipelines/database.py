@@ -139,6 +139,37 @@ def _row(record: Any) -> dict[str, Any]:
     return {key: value for key, value in dataclasses.asdict(record).items() if key != "id"}
 
 
+@dataclass(frozen=True)
+class _Insert:
+    """An ``INSERT`` of one record type into its table, built once from the record's fields.
+
+    :param with_id: insert the record's own ``id`` (articles) rather than let SQLite number
+        the row.
+    """
+
+    sql: str
+    names: tuple[str, ...]
+
+    @classmethod
+    def of(cls, table: str, with_id: bool) -> _Insert:
+        names = tuple(
+            f.name for f in dataclasses.fields(TABLES[table]) if with_id or f.name != "id"
+        )
+        columns = ", ".join(f'"{name}"' for name in names)
+        marks = ", ".join("?" for _ in names)
+        return cls(f'INSERT INTO "{table}" ({columns}) VALUES ({marks})', names)
+
+    def run(self, connection: sqlite3.Connection, record: Any) -> int:
+        """Insert ``record``; the new row's ``rowid``."""
+        cursor = connection.execute(self.sql, [getattr(record, name) for name in self.names])
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+
+INSERT_FETCH = _Insert.of("fetches", with_id=False)
+INSERT_ARTICLE = _Insert.of("articles", with_id=True)
+
+
 class NewsDatabase:
     """A cleanwire database file, opened for writing.
 
@@ -215,9 +246,7 @@ class NewsDatabase:
         article = page.article
         if article is not None:
             fetch.article_id = article.id
-        table = _table(self.db, "fetches").insert(_row(fetch))
-        assert table.last_pk is not None
-        fetch.id = int(table.last_pk)
+        fetch.id = INSERT_FETCH.run(self.db.conn, fetch)
         if fetch.outcome in ("unchanged", "duplicate") and fetch.article_id is not None:
             self.db.execute(
                 "UPDATE articles SET last_seen = ? WHERE id = ? AND last_seen < ?",
@@ -226,20 +255,18 @@ class NewsDatabase:
         if article is None or fetch.outcome != "article":
             return
         article.fetch_id = fetch.id
-        articles = _table(self.db, "articles")
-        stored = list(articles.rows_where("id = ?", [article.id]))
-        if not stored:
-            articles.insert(dataclasses.asdict(article))
+        cursor = self.db.conn.execute("SELECT * FROM articles WHERE id = ?", [article.id])
+        stored = cursor.fetchone()
+        if stored is None:
+            INSERT_ARTICLE.run(self.db.conn, article)
             return
-        earlier = stored[0]
+        earlier = dict(zip([column[0] for column in cursor.description], stored, strict=True))
         article.version = earlier["version"]
         if earlier["text_sha256"] != article.text_sha256:
             self._keep_version(earlier, superseded_at=fetch.fetched_at)
             article.version += 1
         article.first_seen = earlier["first_seen"]
-        changes = dataclasses.asdict(article)
-        del changes["id"]
-        articles.update(article.id, changes)
+        _table(self.db, "articles").update(article.id, _row(article))
 
     def _keep_version(self, earlier: dict[str, Any], superseded_at: str) -> None:
         version = ArticleVersion(
