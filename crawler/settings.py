@@ -61,6 +61,10 @@ RETRY_BACKOFF_MAX = 60.0
 RETRY_AFTER_MAX = 120.0
 COOKIES_ENABLED = False
 
+# Memory: the duplicate-request filter remembers the newest 2 x DUPEFILTER_MAX_ENTRIES at most
+DUPEFILTER_CLASS = "crawler.dupefilter.BoundedDupeFilter"
+DUPEFILTER_MAX_ENTRIES = 500_000
+
 # Crawling (Scrapy's default asyncio reactor is needed: the extract stage awaits on asyncio)
 # A response gives at most one item; Scrapy starts CONCURRENT_ITEMS tasks for each response.
 CONCURRENT_ITEMS = 8

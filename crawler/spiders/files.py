@@ -2,13 +2,16 @@
 
 Each ``P`` is a file, a directory (walked recursively, hidden entries left out) or a glob.
 Files are read through Scrapy's own ``file://`` download handler, so they flow through the
-same pipeline as pages fetched over HTTP. Files that cannot hold an article (unknown type,
+same pipeline as pages fetched over HTTP. Requests are made as the crawl can take them (the
+walk waits while the engine backs out), so a folder of a million files is never a million
+requests in memory. Files that cannot hold an article (unknown type,
 empty, over ``FILES_MAX_BYTES``) are not read; they still become a ``fetches`` row with a
 ``skipped: <reason>`` outcome, through the pipeline.
 """
 
 from __future__ import annotations
 
+import asyncio
 import glob
 import mimetypes
 import os
@@ -21,11 +24,15 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 from w3lib.url import file_uri_to_path, path_to_file_uri
 
+from crawler.dupefilter import RecentKeys
 from crawler.items import Fetch, Page, sha256_hex, utc_now
 from pipelines.extraction.result import ExtractionError, Rejected, Skipped
 
 FORMAT_BY_SUFFIX = {".html": "html", ".htm": "html", ".xhtml": "html", ".txt": "text"}
 GLOB_CHARACTERS = frozenset("*?[")
+
+BACKOUT_SECONDS = 0.05
+"""How long the walk waits before it asks the engine again whether it can take a request."""
 
 
 def _walk(directory: Path) -> Iterator[Path]:
@@ -75,14 +82,20 @@ class FilesSpider(scrapy.Spider):
         self.arguments = {"path": path}
 
     async def start(self) -> AsyncIterator[Any]:
-        seen: set[Path] = set()
+        # A file named twice (overlapping paths, links) is read once, within the same bound
+        # as the duplicate-request filter's.
+        seen = RecentKeys(self.settings.getint("DUPEFILTER_MAX_ENTRIES"))
+        engine = self.crawler.engine
         for part in (p.strip() for p in self.path.split(",")):
             try:
                 for file_path in input_files(part):
                     resolved = file_path.resolve()
-                    if resolved not in seen:
-                        seen.add(resolved)
-                        yield self._read(resolved)
+                    if resolved in seen:
+                        continue
+                    seen.add(resolved)
+                    while engine is not None and engine.needs_backout():
+                        await asyncio.sleep(BACKOUT_SECONDS)
+                    yield self._read(resolved)
             except FileNotFoundError as error:
                 self.logger.error("Nothing to read: %s", error)
                 self.crawler.stats.inc_value("files/missing_path")
