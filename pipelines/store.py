@@ -132,17 +132,20 @@ class StorePipeline:
             with self.database.transaction():
                 for page in batch:
                     self.database.save_page(page, self.crawl_id)
+            saved = batch
         except sqlite3.Error:
             logger.exception("Batch write failed; writing its %d pages one by one", len(batch))
-            self._save_one_by_one(batch)
+            saved = self._save_one_by_one(batch)
         self._pending_articles.clear()
         stats = self.crawler.stats
         stats.inc_value("sqlite/batches")
-        stats.inc_value("sqlite/fetches", len(batch))
-        stats.inc_value("sqlite/articles", sum(page.fetch.outcome == "article" for page in batch))
+        stats.inc_value("sqlite/fetches", len(saved))
+        stats.inc_value("sqlite/articles", sum(page.fetch.outcome == "article" for page in saved))
 
-    def _save_one_by_one(self, batch: list[Page]) -> None:
+    def _save_one_by_one(self, batch: list[Page]) -> list[Page]:
+        """Write each page in a transaction of its own; the pages written."""
         assert self.database is not None and self.crawl_id is not None
+        saved = []
         for page in batch:
             try:
                 with self.database.transaction():
@@ -150,6 +153,9 @@ class StorePipeline:
             except sqlite3.Error:
                 logger.exception("Could not store %s", page.fetch.uri)
                 self.crawler.stats.inc_value("sqlite/failed_pages")
+            else:
+                saved.append(page)
+        return saved
 
     def close_spider(self) -> None:
         if self._timer.running:

@@ -18,7 +18,6 @@ from pipelines.extraction.result import NotArticle, Skipped
 from pipelines.store import StorePipeline
 from pipelines.validate import ValidatePipeline
 from tests.conftest import SEEDS, project_crawler
-from tests.workers import extract_or_misbehave
 
 PARAGRAPHS = [
     line
@@ -47,7 +46,7 @@ def page(body: bytes, page_format: str = "html", uri: str = "file:///pages/a.htm
 
 
 class MisbehavingExtractPipeline(ExtractPipeline):
-    extract_function = staticmethod(extract_or_misbehave)
+    extract_function = "tests.workers.extract_or_misbehave"
 
 
 def run_extract(
@@ -156,6 +155,28 @@ def test_validate_drops_too_short_articles() -> None:
         build_from_crawler(ValidatePipeline, crawler).process_item(extracted)
     assert extracted.fetch.outcome == "not_article"
     assert crawler.stats.get_value("pages/not_article/too_short") == 1
+
+
+def test_a_page_that_cannot_be_written_fails_alone_and_is_not_counted(db_path: Path) -> None:
+    crawler = project_crawler(SQLITE_PATH=str(db_path), SQLITE_BATCH_SIZE=3, SQLITE_BATCH_SECONDS=0)
+    crawler.spider = FilesSpider.from_crawler(crawler, path="seeds")
+    store = build_from_crawler(StorePipeline, crawler)
+    store.open_spider()
+    pages = [page(b"", uri=f"file:///pages/{name}.html") for name in ("a", "bad", "c")]
+    for item in pages:
+        item.fetch.outcome = "skipped: empty"
+    pages[1].fetch.fetched_at = None  # type: ignore[assignment]  # NOT NULL in the table
+    for item in pages:
+        store.item_dropped(item, DropItem("skipped: empty"))
+    store.close_spider()
+    assert crawler.stats.get_value("sqlite/fetches") == 2
+    assert crawler.stats.get_value("sqlite/failed_pages") == 1
+    store.spider_closed(crawler.spider, "finished")
+    with sqlite_utils.Database(db_path) as db:
+        assert [row["uri"] for row in db["fetches"].rows] == [
+            pages[0].fetch.uri,
+            pages[2].fetch.uri,
+        ]
 
 
 def test_store_writes_in_batches_and_flushes_on_close(db_path: Path) -> None:
