@@ -24,16 +24,15 @@ import multiprocessing
 import multiprocessing.forkserver
 import os
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import asynccontextmanager
 
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
 from crawler.items import Article, Page, article_id, utc_now
-from pipelines.extraction.html import HtmlExtractionOptions
-from pipelines.extraction.page import extract_page
+from pipelines.extraction.options import HtmlExtractionOptions
 from pipelines.extraction.result import Extraction, ExtractionError, Rejected
 from pipelines.extraction.worker import prepare_worker, run_within
 
@@ -88,8 +87,9 @@ class ExtractPipeline:
     ``EXTRACT_FOCUS`` and ``EXTRACT_INCLUDE_TABLES`` (how trafilatura runs).
     """
 
-    extract_function = staticmethod(extract_page)
-    """What workers run; a module-level function, so that it can be sent to them."""
+    extract_function = "pipelines.extraction.page.extract_page"
+    """What workers run, named by its import path (``module.function``), so that the crawl's
+    process need not import the extraction code."""
 
     def __init__(
         self, stats: StatsCollector, workers: int, timeout: float, options: HtmlExtractionOptions
@@ -121,7 +121,8 @@ class ExtractPipeline:
 
     def _new_pool(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([FORK_SERVER_PRELOAD, self.extract_function.__module__])
+        module = self.extract_function.rpartition(".")[0]
+        context.set_forkserver_preload([FORK_SERVER_PRELOAD, module])
         return ProcessPoolExecutor(
             max_workers=self.workers, mp_context=context, initializer=prepare_worker
         )

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from copy import deepcopy
-from dataclasses import dataclass
 from importlib.metadata import version
 from urllib.parse import urlsplit
 
@@ -25,6 +24,7 @@ from trafilatura.utils import repair_faulty_html
 
 from pipelines.extraction.json_ld import json_ld_documents
 from pipelines.extraction.metadata import page_metadata
+from pipelines.extraction.options import HtmlExtractionOptions
 from pipelines.extraction.page_kind import (
     ROOT_PATH,
     TEASER_MIN_HEADLINE_CHARS,
@@ -184,40 +184,31 @@ precision mode P 0.983 R 0.991 F1 0.987; balanced mode P 0.974 R 0.993 F1 0.983;
 P 0.972 R 0.993 F1 0.983."""
 
 
-@dataclass(frozen=True)
-class HtmlExtractionOptions:
-    """How trafilatura is run; built from the ``EXTRACT_*`` settings.
+def trafilatura_extractor(
+    options: HtmlExtractionOptions, url: str | None, thorough: bool = False
+) -> Extractor:
+    """A text-only trafilatura ``Extractor`` for one page.
 
-    :param focus: ``balanced``, ``precision`` or ``recall``; mapped to trafilatura's modes by
-        :data:`TRAFILATURA_FOCUS`.
-    :param include_tables: keep text found in ``<table>`` elements.
+    :param options: how trafilatura is run.
+    :param url: the page's URL.
+    :param thorough: run trafilatura's whole cascade (its own fallbacks: readability,
+        jusText, the baseline) instead of its fast path, and in its balanced mode rather
+        than its precision mode, which leaves the baseline out.
     """
-
-    focus: str = "balanced"
-    include_tables: bool = True
-
-    def extractor(self, url: str | None, thorough: bool = False) -> Extractor:
-        """A text-only trafilatura ``Extractor`` for one page.
-
-        :param url: the page's URL.
-        :param thorough: run trafilatura's whole cascade (its own fallbacks: readability,
-            jusText, the baseline) instead of its fast path, and in its balanced mode rather
-            than its precision mode, which leaves the baseline out.
-        """
-        focus = TRAFILATURA_FOCUS[self.focus]
-        if thorough and focus == "precision":
-            focus = "balanced"
-        return Extractor(
-            output_format="python",
-            fast=not thorough,
-            precision=focus == "precision",
-            recall=focus == "recall",
-            comments=False,
-            tables=self.include_tables,
-            dedup=False,
-            with_metadata=False,
-            url=url,
-        )
+    focus = TRAFILATURA_FOCUS[options.focus]
+    if thorough and focus == "precision":
+        focus = "balanced"
+    return Extractor(
+        output_format="python",
+        fast=not thorough,
+        precision=focus == "precision",
+        recall=focus == "recall",
+        comments=False,
+        tables=options.include_tables,
+        dedup=False,
+        with_metadata=False,
+        url=url,
+    )
 
 
 def _text(element: HtmlElement) -> str:
@@ -519,9 +510,13 @@ def extract_text(tree: HtmlElement, url: str | None, options: HtmlExtractionOpti
     :param options: how trafilatura is run.
     """
     prepare_tree(tree, url)
-    text = _trafilatura_text(trafilatura_view(tree), options.extractor(url))
+    text = _trafilatura_text(trafilatura_view(tree), trafilatura_extractor(options, url))
     if len(text) < SHORT_TEXT_CHARS:
-        text = max(text, _trafilatura_text(tree, options.extractor(url, thorough=True)), key=len)
+        text = max(
+            text,
+            _trafilatura_text(tree, trafilatura_extractor(options, url, thorough=True)),
+            key=len,
+        )
     return clean_lines(text, tree, url)
 
 

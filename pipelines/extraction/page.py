@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pipelines.extraction.decoding import decode_body
-from pipelines.extraction.html import HtmlExtractionOptions, extract_html
+from pipelines.extraction.html import extract_html
 from pipelines.extraction.language import detect_language
+from pipelines.extraction.options import HtmlExtractionOptions
 from pipelines.extraction.result import Extraction, Skipped
 from pipelines.extraction.text import clean_capture
 

@@ -1,0 +1,1 @@
+"""What the benchmark commands (:mod:`crawler.commands`) run, imported only when they run."""
