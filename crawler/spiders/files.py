@@ -31,6 +31,33 @@ from pipelines.extraction.result import ExtractionError, Rejected, Skipped
 FORMAT_BY_SUFFIX = {".html": "html", ".htm": "html", ".xhtml": "html", ".txt": "text"}
 GLOB_CHARACTERS = frozenset("*?[")
 
+HTTP_DOWNLOADER_MIDDLEWARES = [
+    f"scrapy.downloadermiddlewares.{name}"
+    for name in (
+        "offsite.OffsiteMiddleware",
+        "httpauth.HttpAuthMiddleware",
+        "downloadtimeout.DownloadTimeoutMiddleware",
+        "defaultheaders.DefaultHeadersMiddleware",
+        "useragent.UserAgentMiddleware",
+        "retry.RetryMiddleware",
+        "redirect.MetaRefreshMiddleware",
+        "httpcompression.HttpCompressionMiddleware",
+        "redirect.RedirectMiddleware",
+        "httpproxy.HttpProxyMiddleware",
+    )
+]
+"""Scrapy's downloader middlewares that deal with HTTP only."""
+
+LINK_SPIDER_MIDDLEWARES = [
+    f"scrapy.spidermiddlewares.{name}"
+    for name in (
+        "referer.RefererMiddleware",
+        "urllength.UrlLengthMiddleware",
+        "depth.DepthMiddleware",
+    )
+]
+"""Scrapy's spider middlewares that deal with requests made from responses only."""
+
 BACKOUT_SECONDS = 0.05
 """How long the walk waits before it asks the engine again whether it can take a request."""
 
@@ -72,6 +99,13 @@ class FilesSpider(scrapy.Spider):
         "DOWNLOAD_DELAY": 0,
         "ROBOTSTXT_OBEY": False,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 64,
+        # No HTTP to negotiate and no links to follow: these components would only hand
+        # each file along. The revisit middleware stays (it finds the file's last read).
+        "DOWNLOADER_MIDDLEWARES": {
+            **dict.fromkeys(HTTP_DOWNLOADER_MIDDLEWARES),
+            "crawler.middlewares.RevisitMiddleware": 560,
+        },
+        "SPIDER_MIDDLEWARES": dict.fromkeys(LINK_SPIDER_MIDDLEWARES),
     }
 
     def __init__(self, path: str = "", **kwargs: Any) -> None:
