@@ -58,9 +58,10 @@ def test_the_report_times_both_and_measures_the_crawl() -> None:
     for n in (30, 60):
         assert f"N = {n}\n" in out
         assert f"({n} fetches, {n} articles stored)" in out, "every copy is its own article"
-    loop = r"\(a\) plain trafilatura\.extract loop: [\d.]+ s, [\d.]+ pages/s"
+    loop = r"\(a\) plain trafilatura\.extract loop: [\d.]+ s, [\d.]+ pages/s, [\d.]+ CPU-seconds"
     assert len(re.findall(loop, out)) == 2
-    assert len(re.findall(r"\(b\) scrapy crawl files: +[\d.]+ s, [\d.]+ pages/s", out)) == 2
+    crawl = r"\(b\) scrapy crawl files: +[\d.]+ s, [\d.]+ pages/s, [\d.]+ CPU-seconds"
+    assert len(re.findall(crawl, out)) == 2
     assert len(re.findall(r"wall time \(b\)/\(a\): [\d.]+$", out, re.M)) == 2
     peak = r"main process (\d+) MiB RSS, with fork server and extraction workers (\d+) MiB PSS"
     peaks = re.findall(peak, out)

@@ -11,7 +11,8 @@ pages of ``FOLDER`` (``*.html`` or ``*.html.gz`` anywhere under it, such as a be
     the wall time of the whole command, start-up, extraction in worker processes and SQLite
     writes included.
 
-It prints pages per second of each, the ratio (b)/(a) of wall times, and the crawl's peak
+It prints pages per second and CPU-seconds of each (the crawl's summed over its processes),
+the ratio (b)/(a) of wall times, and the crawl's peak
 memory: the resident set of its main process (the kernel's high-water mark), and the
 proportional set size of the crawl with its fork server and extraction workers (PSS: memory
 shared between them, such as the language model, is counted once), sampled every 50 ms. With
@@ -101,12 +102,23 @@ def build_corpus(pages: list[SourcePage], count: int, folder: Path) -> list[Path
     return paths
 
 
-def plain_loop(paths: list[Path]) -> float:
-    """Seconds a single-process ``trafilatura.extract`` loop takes over the files."""
-    started = time.perf_counter()
+def plain_loop(paths: list[Path]) -> tuple[float, float]:
+    """Seconds, wall and CPU, a single-process ``trafilatura.extract`` loop takes over the
+    files."""
+    started, started_cpu = time.perf_counter(), time.process_time()
     for path in paths:
         trafilatura.extract(path.read_bytes())
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - started_cpu
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User and system CPU time of a process so far, from ``/proc/<pid>/stat``."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _field_kib(path: str, field: str) -> int:
@@ -141,21 +153,34 @@ def process_tree(pid: int) -> Iterator[int]:
         pending.extend(_children(current))
 
 
-class MemorySampler(threading.Thread):
-    """Samples the memory of a process tree until the process ends."""
+class TreeSampler(threading.Thread):
+    """Samples the memory and CPU time of a process tree until the process ends.
+
+    CPU time is each process's last reading, so up to one sample period of a process's
+    last moments is missed.
+    """
 
     def __init__(self, process: subprocess.Popen[bytes]) -> None:
         super().__init__(daemon=True)
         self.process = process
         self.main_peak_kib = 0
         self.tree_peak_kib = 0
+        self._cpu: dict[int, float] = {}
+
+    @property
+    def cpu_seconds(self) -> float:
+        return sum(self._cpu.values())
 
     def run(self) -> None:
         pid = self.process.pid
         while self.process.poll() is None:
-            tree = sum(_field_kib(f"/proc/{p}/smaps_rollup", "Pss") for p in process_tree(pid))
-            self.tree_peak_kib = max(self.tree_peak_kib, tree)
+            tree = list(process_tree(pid))
+            pss = sum(_field_kib(f"/proc/{p}/smaps_rollup", "Pss") for p in tree)
+            self.tree_peak_kib = max(self.tree_peak_kib, pss)
             self.main_peak_kib = max(self.main_peak_kib, _field_kib(f"/proc/{pid}/status", "VmHWM"))
+            for member in tree:
+                if (seconds := _cpu_seconds(member)) is not None:
+                    self._cpu[member] = seconds
             time.sleep(SAMPLE_SECONDS)
 
 
@@ -164,6 +189,7 @@ class CrawlRun:
     """What ``scrapy crawl files`` took (seconds, peak MiB) and stored."""
 
     seconds: float
+    cpu_seconds: float
     main_peak_mib: float
     tree_peak_mib: float
     fetches: int
@@ -179,7 +205,7 @@ def crawl_files(corpus: Path, database: Path, settings: list[str]) -> CrawlRun:
     project = Path(closest_scrapy_cfg()).parent
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=project, stdout=subprocess.DEVNULL)
-    sampler = MemorySampler(process)
+    sampler = TreeSampler(process)
     sampler.start()
     returncode = process.wait()
     seconds = time.perf_counter() - started
@@ -191,7 +217,12 @@ def crawl_files(corpus: Path, database: Path, settings: list[str]) -> CrawlRun:
         articles = connection.execute("SELECT count(*) FROM articles").fetchone()[0]
     connection.close()
     return CrawlRun(
-        seconds, sampler.main_peak_kib / 1024, sampler.tree_peak_kib / 1024, fetches, articles
+        seconds,
+        sampler.cpu_seconds,
+        sampler.main_peak_kib / 1024,
+        sampler.tree_peak_kib / 1024,
+        fetches,
+        articles,
     )
 
 
@@ -209,9 +240,11 @@ def measure(
         crawls.append(crawl_files(corpus, database, settings))
         for suffix in ("", "-wal", "-shm"):
             Path(f"{database}{suffix}").unlink(missing_ok=True)
-    loop_seconds = statistics.median(loops)
+    loop_seconds = statistics.median(wall for wall, _ in loops)
+    loop_cpu = statistics.median(cpu for _, cpu in loops)
     crawl = CrawlRun(
         statistics.median(c.seconds for c in crawls),
+        statistics.median(c.cpu_seconds for c in crawls),
         statistics.median(c.main_peak_mib for c in crawls),
         statistics.median(c.tree_peak_mib for c in crawls),
         crawls[-1].fetches,
@@ -221,11 +254,12 @@ def measure(
     print(f"N = {count}{runs}")
     print(
         f"  (a) plain trafilatura.extract loop: {loop_seconds:.2f} s,"
-        f" {count / loop_seconds:.1f} pages/s"
+        f" {count / loop_seconds:.1f} pages/s, {loop_cpu:.1f} CPU-seconds"
     )
     print(
         f"  (b) scrapy crawl files:             {crawl.seconds:.2f} s,"
         f" {count / crawl.seconds:.1f} pages/s"
+        f", {crawl.cpu_seconds:.1f} CPU-seconds"
         f" ({crawl.fetches} fetches, {crawl.articles} articles stored)"
     )
     print(f"  wall time (b)/(a): {crawl.seconds / loop_seconds:.2f}")
