@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from subprocess import Popen
@@ -84,6 +88,43 @@ def seeds_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("seeds") / "news.db"
     crawl(path, "files", f"path={SEEDS}")
     return path
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def datasette(seeds_db: Path) -> Iterator[str]:
+    """``datasette <folder>`` on 127.0.0.1, as the README runs it: the folder holds the seeds
+    database (``news.db``) and the project's configuration from ``data/`` (``metadata.yml``,
+    ``settings.json``, ``plugins/``). Yields the base URL."""
+    folder = seeds_db.parent
+    for name in ("metadata.yml", "settings.json"):
+        shutil.copy(ROOT / "data" / name, folder / name)
+    shutil.copytree(ROOT / "data" / "plugins", folder / "plugins", dirs_exist_ok=True)
+    port = free_port()
+    command = [sys.executable, "-m", "datasette", str(folder), "-h", "127.0.0.1", "-p", str(port)]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/-/versions.json", timeout=5).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    assert server.stderr is not None
+                    message = f"datasette did not start: {server.stderr.read()!r}"
+                    raise RuntimeError(message) from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 @pytest.fixture

@@ -1,78 +1,117 @@
-"""Datasette serves the database a crawl wrote, and full-text search finds every seed."""
+"""Datasette over a crawl's database with the project's configuration (``data/``): search,
+descriptions, facets, canned queries, limits. The ``datasette`` fixture (conftest) serves
+``datasette <folder>`` on 127.0.0.1 as the README runs it."""
 
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
-import time
+import sqlite3
+import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
-from tests.conftest import DATA
+from tests.conftest import DATA, ROOT
 
 GOLD = DATA / "seeds_gold"
+METADATA = yaml.safe_load((ROOT / "data" / "metadata.yml").read_text())
+NEWS = METADATA["databases"]["news"]
+VISIBLE_TABLES = ("articles", "fetches", "crawls", "article_versions")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def get_json(url: str) -> object:
+def get_json(url: str) -> Any:
     with urllib.request.urlopen(url, timeout=10) as response:
         return json.load(response)
 
 
-@pytest.fixture(scope="module")
-def datasette(seeds_db: Path) -> Iterator[str]:
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "datasette",
-            "serve",
-            str(seeds_db),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                get_json(f"{base}/-/versions.json")
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"datasette did not start: {server.stderr.read()}") from None
-                time.sleep(0.2)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+def query(base: str, path: str, **params: str) -> Any:
+    """Rows of a table or canned query (``path``), or of ``sql=`` when ``path`` is empty."""
+    arguments = urllib.parse.urlencode({**params, "_shape": "array"})
+    return get_json(f"{base}/news{'/' if path else ''}{path}.json?{arguments}")
 
 
-def test_datasette_serves_the_tables(datasette: str) -> None:
-    tables = {table["name"] for table in get_json(f"{datasette}/news.json")["tables"]}
-    assert {"crawls", "fetches", "articles", "articles_fts"} <= tables
+def test_datasette_serves_the_tables_and_hides_the_plumbing(datasette: str) -> None:
+    tables = {table["name"]: table for table in get_json(f"{datasette}/news.json")["tables"]}
+    assert set(VISIBLE_TABLES) <= set(tables)
+    assert all(not tables[name]["hidden"] for name in VISIBLE_TABLES)
+    assert tables["articles_fts"]["hidden"] and tables["_sqlite_migrations"]["hidden"]
+
+
+def test_every_table_and_column_users_see_is_described(seeds_db: Path) -> None:
+    with sqlite3.connect(seeds_db) as connection:
+        for table in VISIBLE_TABLES:
+            columns = {row[1] for row in connection.execute(f"pragma table_info({table})")}
+            described = NEWS["tables"][table]
+            assert described["description"].strip(), table
+            assert set(described["columns"]) == columns, table
+            assert all(text.strip() for text in described["columns"].values()), table
+    connection.close()
 
 
 @pytest.mark.parametrize("gold", sorted(GOLD.glob("*.txt")), ids=lambda path: path.stem[:3])
 def test_full_text_search_finds_a_sentence_of_each_seed(datasette: str, gold: Path) -> None:
     sentence = gold.read_text().split("\n")[0].split(". ")[0]
-    query = urllib.parse.urlencode({"_search": sentence, "_shape": "array"})
-    hits = get_json(f"{datasette}/news/articles.json?{query}")
+    hits = query(datasette, "articles", _search=sentence)
     assert any(sentence in hit["text"] for hit in hits), f"no hit for {sentence!r}"
+
+
+def test_articles_are_newest_first_with_facets_on_site_language_and_date(datasette: str) -> None:
+    table = get_json(f"{datasette}/news/articles.json")
+    assert table["human_description_en"].endswith("sorted by date_published descending")
+    assert set(table["facet_results"]) >= {"sitename", "language", "date_published"}
+    dates = [row[table["columns"].index("date_published")] for row in table["rows"]]
+    dated = [date for date in dates if date]
+    assert dated == sorted(dated, reverse=True) and dates[: len(dated)] == dated
+
+
+def test_the_canned_queries_answer_on_the_seeds(datasette: str, seeds_db: Path) -> None:
+    latest = query(datasette, "latest_articles")
+    assert len(latest) == 5 and {"title", "sitename", "published", "url"} <= set(latest[0])
+    per_day = query(datasette, "articles_per_site_per_day")
+    assert sum(row["articles"] for row in per_day) == 5
+    health = query(datasette, "extraction_health")
+    assert sum(row["articles"] for row in health) == 5
+    assert all(0 <= row["with_date"] <= 1 and row["median_words"] > 100 for row in health)
+    (run,) = query(datasette, "crawl_runs")
+    assert (run["spider"], run["articles"], run["errors"]) == ("files", 5, 0)
+    assert query(datasette, "failed_and_skipped") == []
+    article = latest[0]["id"]
+    (current,) = query(datasette, "article_history", article_id=article)
+    assert current["version"] == 1 and current["superseded_at"] is None
+
+
+def test_the_version_history_query_lists_earlier_texts_first(tmp_path: Path) -> None:
+    with sqlite3.connect(":memory:") as connection:
+        connection.executescript(
+            "create table articles (id text, version int, title text, date_published text,"
+            " word_count int, fetch_id int, extracted_at text, text text);"
+            "create table article_versions (article_id text, version int, title text,"
+            " date_published text, word_count int, fetch_id int, extracted_at text,"
+            " superseded_at text, text text);"
+            "insert into articles values ('a', 3, 'T3', null, 3, 30, 'x3', 'third');"
+            "insert into article_versions values ('a', 2, 'T2', null, 2, 20, 'x2', 's2', 'second');"
+            "insert into article_versions values ('a', 1, 'T1', null, 1, 10, 'x1', 's1', 'first');"
+            "insert into article_versions values ('b', 1, 'B', null, 1, 11, 'y', 's', 'other');"
+        )
+        rows = connection.execute(NEWS["queries"]["article_history"]["sql"], {"article_id": "a"})
+        assert [row[0] for row in rows] == [1, 2, 3]
+    connection.close()
+
+
+def test_the_site_is_read_only_and_long_queries_are_stopped(datasette: str) -> None:
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        query(datasette, "", sql="delete from articles")
+    assert refused.value.code == 400
+    assert len(query(datasette, "articles")) == 5
+    runaway = (
+        "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n"
+    )
+    with pytest.raises(urllib.error.HTTPError) as stopped:
+        query(datasette, "", sql=runaway)
+    assert b"took too long" in stopped.value.read()
+    settings = get_json(f"{datasette}/-/settings.json")
+    assert settings["sql_time_limit_ms"] == 3000 and settings["allow_download"] is False

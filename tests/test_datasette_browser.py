@@ -1,0 +1,122 @@
+"""Datasette as a person uses it: a real headless Chromium over the configuration in ``data/``.
+
+The tests use the ``datasette`` fixture (conftest): ``datasette <folder>`` over the seeds
+database with the project's configuration from ``data/``, as the README runs it. They drive
+Debian's Chromium through its ChromeDriver (packages ``chromium`` and ``chromium-driver``;
+``.ci/run`` installs them). Nothing is downloaded. A screenshot of the
+search result page is written to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+
+from tests.conftest import DATA, ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+ARTIFACTS = ROOT / "test-artifacts"
+GOLD = DATA / "seeds_gold"
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
+    """Headless Chromium, kept off the network beyond 127.0.0.1."""
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        pytest.fail("the browser tests need Debian's chromium and chromium-driver packages")
+    os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must not look for drivers online
+    options = Options()
+    options.binary_location = str(CHROMIUM)
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,1600",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.implicitly_wait(5)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def first_sentence(gold: Path) -> str:
+    return gold.read_text().split("\n")[0].split(". ")[0]
+
+
+def test_the_home_page_names_the_corpus_and_its_queries(datasette: str, browser: WebDriver) -> None:
+    browser.get(datasette)
+    assert "cleanwire news corpus" in browser.title
+    browser.get(f"{datasette}/news")
+    page = browser.find_element(By.TAG_NAME, "body").text
+    for title in ("Latest articles", "Extraction health per site", "Crawl runs"):
+        assert title in page
+
+
+def test_search_open_the_article_and_follow_it_to_its_fetch_and_crawl(
+    datasette: str, browser: WebDriver
+) -> None:
+    gold = sorted(GOLD.glob("*.txt"))[0]
+    sentence = first_sentence(gold)
+    browser.get(f"{datasette}/news/articles")
+    search = browser.find_element(By.CSS_SELECTOR, "input[name='_search']")
+    search.send_keys(sentence)
+    search.submit()
+    assert "_search=" in browser.current_url
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")
+    texts = [row.find_element(By.CSS_SELECTOR, "td.col-text").text for row in rows]
+    (hit,) = [row for row, text in zip(rows, texts, strict=True) if sentence[:60] in text]
+    assert len(rows) < 5, "the search narrows the five seeds down"
+    ARTIFACTS.mkdir(exist_ok=True)
+    height = browser.execute_script("return document.body.scrollHeight")
+    browser.set_window_size(1280, height)
+    assert browser.save_screenshot(str(ARTIFACTS / "datasette-search.png"))
+    browser.set_window_size(1280, 1600)
+
+    hit.find_element(By.CSS_SELECTOR, "td.type-pk a").click()
+    assert "/news/articles/" in browser.current_url
+    assert sentence in browser.find_element(By.CSS_SELECTOR, "td.col-text").text
+
+    browser.find_element(By.CSS_SELECTOR, "td.col-fetch_id a").click()
+    assert "/news/fetches/" in browser.current_url
+    assert gold.stem.split("_")[0] in browser.find_element(By.CSS_SELECTOR, "td.col-uri").text
+    assert browser.find_element(By.CSS_SELECTOR, "td.col-outcome").text == "article"
+
+    browser.find_element(By.CSS_SELECTOR, "td.col-crawl_id a").click()
+    assert "/news/crawls/" in browser.current_url
+    assert browser.find_element(By.CSS_SELECTOR, "td.col-spider").text == "files"
+
+
+def test_a_canned_query_counts_what_the_crawl_did(datasette: str, browser: WebDriver) -> None:
+    browser.get(f"{datasette}/news")
+    browser.find_element(By.LINK_TEXT, "Crawl runs").click()
+    assert "/news/crawl_runs" in browser.current_url
+    (row,) = browser.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")
+    assert row.find_element(By.CSS_SELECTOR, "td.col-spider").text == "files"
+    assert row.find_element(By.CSS_SELECTOR, "td.col-articles").text == "5"
+    assert row.find_element(By.CSS_SELECTOR, "td.col-errors").text == "0"
+
+
+def test_article_text_is_cut_short_in_tables_and_whole_on_its_page(
+    datasette: str, browser: WebDriver
+) -> None:
+    browser.get(f"{datasette}/news/articles")
+    cell = browser.find_element(By.CSS_SELECTOR, "td.col-text")
+    assert len(cell.text) <= 301 and cell.text.endswith("…")
