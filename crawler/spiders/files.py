@@ -4,8 +4,8 @@ Each ``P`` is a file, a directory (walked recursively, hidden entries left out) 
 Files are read through Scrapy's own ``file://`` download handler, so they flow through the
 same pipeline as pages fetched over HTTP. Requests are made as the crawl can take them (the
 walk waits while the engine backs out), so a folder of a million files is never a million
-requests in memory. Files that cannot hold an article (unknown type,
-empty, over ``FILES_MAX_BYTES``) are not read; they still become a ``fetches`` row with a
+requests in memory. Files that cannot hold an article (unknown type, empty, over
+``FILES_MAX_BYTES``) are not read; they still become a ``fetches`` row with a
 ``skipped: <reason>`` outcome, through the pipeline.
 """
 
