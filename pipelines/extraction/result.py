@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 WORD = re.compile(r"\w+")
+"""A word, as every count and comparison of words in the extraction reads one."""
 
 
 @dataclass
