@@ -23,6 +23,11 @@ NEWS = METADATA["databases"]["news"]
 VISIBLE_TABLES = ("articles", "fetches", "crawls", "article_versions")
 
 
+def first_sentence(gold: Path) -> str:
+    """The first sentence of a seed's gold text."""
+    return gold.read_text().split("\n")[0].split(". ")[0]
+
+
 def get_json(url: str) -> Any:
     with urllib.request.urlopen(url, timeout=10) as response:
         return json.load(response)
@@ -54,7 +59,7 @@ def test_every_table_and_column_users_see_is_described(seeds_db: Path) -> None:
 
 @pytest.mark.parametrize("gold", sorted(GOLD.glob("*.txt")), ids=lambda path: path.stem[:3])
 def test_full_text_search_finds_a_sentence_of_each_seed(datasette: str, gold: Path) -> None:
-    sentence = gold.read_text().split("\n")[0].split(". ")[0]
+    sentence = first_sentence(gold)
     hits = query(datasette, "articles", _search=sentence)
     assert any(sentence in hit["text"] for hit in hits), f"no hit for {sentence!r}"
 

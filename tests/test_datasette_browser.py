@@ -21,6 +21,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from tests.conftest import DATA, ROOT
+from tests.test_datasette import first_sentence
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -55,10 +56,6 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
         yield driver
     finally:
         driver.quit()
-
-
-def first_sentence(gold: Path) -> str:
-    return gold.read_text().split("\n")[0].split(". ")[0]
 
 
 def test_the_home_page_names_the_corpus_and_its_queries(datasette: str, browser: WebDriver) -> None:
