@@ -75,7 +75,9 @@ class Fetch:
     facets. ``etag`` and ``last_modified`` are the validators the server sent;
     ``discovered_via`` (``start``, ``feed``, ``sitemap``, ``link``), ``discovered_from`` (the
     URL that listed it) and ``discovery`` (JSON: what the listing said of it) are how the
-    crawl found it.
+    crawl found it. ``warc_file`` (relative to the database's folder), ``warc_offset`` and
+    ``warc_record_id`` locate the WARC record holding the bytes as read; ``body_sha256`` is
+    the SHA-256 of that record's payload.
     """
 
     uri: str
@@ -95,6 +97,9 @@ class Fetch:
     discovered_via: str | None = None
     discovered_from: str | None = None
     discovery: str | None = None
+    warc_file: str | None = None
+    warc_offset: int | None = None
+    warc_record_id: str | None = None
     id: int | None = None
 
     def reject(self, rejection: Rejected) -> None:

@@ -135,6 +135,12 @@ def m003_article_metadata(db: sqlite_utils.Database) -> None:
     _add_missing_columns(db, "articles", {})
 
 
+@MIGRATIONS()
+def m004_warc_provenance(db: sqlite_utils.Database) -> None:
+    """Fetches: where the WARC record holding the bytes read is (file, offset, record id)."""
+    _add_missing_columns(db, "fetches", {})
+
+
 def _row(record: Any) -> dict[str, Any]:
     return {key: value for key, value in dataclasses.asdict(record).items() if key != "id"}
 

@@ -104,6 +104,7 @@ def test_reopening_applies_no_migration_twice(db_path: Path) -> None:
             "m001_create_tables",
             "m002_revisits_and_versions",
             "m003_article_metadata",
+            "m004_warc_provenance",
         ]
 
 
