@@ -155,6 +155,15 @@ class Listing:
         return _iso_utc(max(moments)) if moments else None
 
 
+DOCUMENT_REASONS = {
+    "robots": "robots_txt",
+    "sitemap": "sitemap",
+    "sitemap_index": "sitemap_index",
+    "feed": "feed",
+}
+"""The reason a document of each listing kind is ``not_article``."""
+
+
 def document_kind(body: bytes, content_type: str | None = None) -> str:
     """What ``body`` is: ``feed``, ``sitemap``, ``sitemap_index``, ``robots``, ``html``, ``other``.
 

@@ -36,6 +36,7 @@ from twisted.python.failure import Failure
 from w3lib.url import url_query_cleaner
 
 from crawler.discovery import (
+    DOCUMENT_REASONS,
     Listing,
     document_kind,
     gunzip_if_compressed,
@@ -52,13 +53,6 @@ HTTP_SCHEMES = ("http", "https")
 ARTICLE_OG_TYPE = re.compile(r"^\s*article", re.IGNORECASE)
 NOT_A_PAGE = frozenset(IGNORED_EXTENSIONS)
 """Link targets by extension that cannot hold an article (images, media, archives, PDFs)."""
-
-DOCUMENT_REASONS = {
-    "robots": "robots_txt",
-    "sitemap": "sitemap",
-    "sitemap_index": "sitemap_index",
-    "feed": "feed",
-}
 
 
 def start_urls(start: str, start_file: str) -> list[str]:
