@@ -18,6 +18,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.RevisitMiddleware": 560,
+    # Closest to the downloader: archives each response as received (crawler/warc.py)
+    "crawler.warc.WarcArchiveMiddleware": 950,
 }
 
 # Extraction (pipelines/extract.py)
@@ -36,6 +38,13 @@ SQLITE_BATCH_SECONDS = 2.0
 
 # The files spider (crawler/spiders/files.py)
 FILES_MAX_BYTES = 20 * 1024 * 1024
+FILES_PAGES_IN_FLIGHT = 64
+
+# Raw archive: every response as received, in WARC files (crawler/warc.py)
+WARC_ENABLED = True
+WARC_DIR = ""
+WARC_MAX_BYTES = 1024**3
+WARC_GZIP_LEVEL = 1
 
 # Incremental re-crawls (crawler/middlewares.py)
 REVISIT_ENABLED = True
