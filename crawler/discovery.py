@@ -8,7 +8,9 @@ listing says about it (:class:`Listing`).
 Everything here is pure: no network, no files, no Scrapy. XML is parsed by lxml in recovering
 mode, without expanding entities, loading DTDs or touching the network, so broken feeds give
 what can be read of them and hostile ones (XXE, billion laughs) give nothing more. Only
-``http`` and ``https`` URLs are ever returned.
+``http`` and ``https`` URLs are ever returned (:func:`is_web_url`); a caller that passes a
+``refused`` list learns which URLs of another scheme (``file:``, ``ftp:``, ``javascript:``
+...) were left out, to count them.
 """
 
 from __future__ import annotations
@@ -184,25 +186,26 @@ def document_kind(body: bytes, content_type: str | None = None) -> str:
     return kind or OTHER
 
 
-def parse_feed(body: bytes, base_url: str) -> list[Listing]:
+def parse_feed(body: bytes, base_url: str, refused: list[str] | None = None) -> list[Listing]:
     """The article URLs an RSS or Atom feed lists, in feed order, each once.
 
     :param body: the feed, decompressed; broken XML gives what can be read before the break.
     :param base_url: the URL the feed was read from, to resolve relative URLs against.
+    :param refused: if given, the links of another scheme than http(s) are appended to it.
     """
     root = _parse_xml(body)
     if root is None:
         return []
     namespace, root_name = _lower_name(root)
     if root_name in ("rss", "rdf"):
-        return _unique(_rss_listing(item, base_url) for item in _rss_items(root))
+        return _unique(_rss_listing(item, base_url, refused) for item in _rss_items(root))
     if root_name == "feed":
         entries = _children(root, namespace, "entry")
-        return _unique(_atom_listing(entry, base_url) for entry in entries)
+        return _unique(_atom_listing(entry, base_url, refused) for entry in entries)
     return []
 
 
-def parse_sitemap(body: bytes, base_url: str) -> list[Listing]:
+def parse_sitemap(body: bytes, base_url: str, refused: list[str] | None = None) -> list[Listing]:
     """The URLs a sitemap lists, in document order, each once.
 
     A ``urlset`` gives its page URLs (with ``lastmod`` and the news extension's publication
@@ -210,6 +213,7 @@ def parse_sitemap(body: bytes, base_url: str) -> list[Listing]:
 
     :param body: the sitemap, decompressed.
     :param base_url: the URL the sitemap was read from, to resolve relative URLs against.
+    :param refused: if given, the ``loc`` URLs of another scheme than http(s) are appended to it.
     """
     root = _parse_xml(body)
     if root is None:
@@ -218,18 +222,19 @@ def parse_sitemap(body: bytes, base_url: str) -> list[Listing]:
     if entry_name is None:
         return []
     entries = (child for child in root if _lower_name(child)[1] == entry_name)
-    return _unique(_sitemap_listing(entry, base_url) for entry in entries)
+    return _unique(_sitemap_listing(entry, base_url, refused) for entry in entries)
 
 
-def sitemaps_in_robots(body: bytes, base_url: str) -> list[str]:
+def sitemaps_in_robots(body: bytes, base_url: str, refused: list[str] | None = None) -> list[str]:
     """The sitemap URLs of the ``Sitemap:`` lines of a robots.txt, in order, each once.
 
     :param body: the robots.txt; bytes that are not UTF-8 are replaced, not refused.
     :param base_url: the URL of the robots.txt, to resolve relative sitemap URLs against.
+    :param refused: if given, the sitemap URLs of another scheme than http(s) are appended to it.
     """
     text = body.decode("utf-8", errors="replace").lstrip("\ufeff")
     directives = (SITEMAP_DIRECTIVE.match(line) for line in text.splitlines())
-    urls = (_web_url(match.group(1), base_url) for match in directives if match)
+    urls = (_web_url(match.group(1), base_url, refused) for match in directives if match)
     return list(dict.fromkeys(url for url in urls if url))
 
 
@@ -467,8 +472,11 @@ def _base_of(element: etree._Element, base_url: str) -> str:
     return base_url
 
 
-def _web_url(value: str | None, base_url: str) -> str | None:
-    """``value`` trimmed and resolved against ``base_url``, if that is a http(s) URL."""
+def _web_url(value: str | None, base_url: str, refused: list[str] | None = None) -> str | None:
+    """``value`` trimmed and resolved against ``base_url``, if that is a http(s) URL.
+
+    A URL of another scheme is appended to ``refused``, if given.
+    """
     url = (value or "").strip()
     if not url:
         return None
@@ -477,10 +485,14 @@ def _web_url(value: str | None, base_url: str) -> str | None:
             url = urljoin(base_url, url)
         except ValueError:
             return None
-    return url if _is_web_url(url) else None
+    if is_web_url(url):
+        return url
+    if refused is not None and urlsplit(url).scheme.lower() not in WEB_SCHEMES:
+        refused.append(url)
+    return None
 
 
-def _is_web_url(url: str) -> bool:
+def is_web_url(url: str) -> bool:
     """Whether ``url`` is an absolute http(s) URL with a host."""
     try:
         parts = urlsplit(url)
@@ -510,15 +522,17 @@ def _rss_items(root: etree._Element) -> Iterator[etree._Element]:
             yield element
 
 
-def _rss_listing(item: etree._Element, base_url: str) -> Listing | None:
+def _rss_listing(
+    item: etree._Element, base_url: str, refused: list[str] | None = None
+) -> Listing | None:
     """The listing of an RSS item, or ``None`` if it gives no http(s) URL."""
     namespace = _qualified_name(item)[0]
     base = _base_of(item, base_url)
     guid = _child(item, namespace, "guid")
     url = (
-        _web_url(_child_text(item, namespace, "link"), base)
+        _web_url(_child_text(item, namespace, "link"), base, refused)
         or _permalink(guid)
-        or _web_url(_trimmed_text(_child_named(item, "origLink")), base)
+        or _web_url(_trimmed_text(_child_named(item, "origLink")), base, refused)
     )
     if url is None:
         return None
@@ -535,7 +549,7 @@ def _permalink(guid: etree._Element | None) -> str | None:
     text = _trimmed_text(guid)
     if guid is None or not text or (guid.get("isPermaLink") or "").strip().lower() == "false":
         return None
-    return text if _is_web_url(text) else None
+    return text if is_web_url(text) else None
 
 
 def _dublin_core_date(element: etree._Element) -> str | None:
@@ -551,11 +565,13 @@ def _dublin_core_date(element: etree._Element) -> str | None:
     )
 
 
-def _atom_listing(entry: etree._Element, base_url: str) -> Listing | None:
+def _atom_listing(
+    entry: etree._Element, base_url: str, refused: list[str] | None = None
+) -> Listing | None:
     """The listing of an Atom entry, or ``None`` if it gives no http(s) URL."""
     namespace = _qualified_name(entry)[0]
-    url = _atom_alternate(entry, base_url) or _web_url(
-        _trimmed_text(_child_named(entry, "origLink")), _base_of(entry, base_url)
+    url = _atom_alternate(entry, base_url, refused) or _web_url(
+        _trimmed_text(_child_named(entry, "origLink")), _base_of(entry, base_url), refused
     )
     if url is None:
         return None
@@ -573,7 +589,9 @@ def _atom_listing(entry: etree._Element, base_url: str) -> Listing | None:
     )
 
 
-def _atom_alternate(entry: etree._Element, base_url: str) -> str | None:
+def _atom_alternate(
+    entry: etree._Element, base_url: str, refused: list[str] | None = None
+) -> str | None:
     """The http(s) URL of the entry's alternate link, an HTML one first, if any."""
     links = [
         link
@@ -581,14 +599,18 @@ def _atom_alternate(entry: etree._Element, base_url: str) -> str | None:
         if (link.get("rel") or "alternate").strip().lower() == "alternate"
     ]
     links.sort(key=lambda link: _media_type(link.get("type")) not in HTML_MEDIA_TYPES)
-    urls = (_web_url(link.get("href") or link.text, _base_of(link, base_url)) for link in links)
+    urls = (
+        _web_url(link.get("href") or link.text, _base_of(link, base_url), refused) for link in links
+    )
     return next((url for url in urls if url), None)
 
 
-def _sitemap_listing(entry: etree._Element, base_url: str) -> Listing | None:
+def _sitemap_listing(
+    entry: etree._Element, base_url: str, refused: list[str] | None = None
+) -> Listing | None:
     """The listing of a sitemap ``url`` or ``sitemap`` entry, or ``None`` without a http(s) loc."""
     namespace = _qualified_name(entry)[0]
-    url = _web_url(_child_text(entry, namespace, "loc"), _base_of(entry, base_url))
+    url = _web_url(_child_text(entry, namespace, "loc"), _base_of(entry, base_url), refused)
     if url is None:
         return None
     news = _child_named(entry, "news")

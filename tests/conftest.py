@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from subprocess import Popen
 
@@ -101,7 +102,14 @@ def datasette(seeds_db: Path) -> Iterator[str]:
     """``datasette <folder>`` on 127.0.0.1, as the README runs it: the folder holds the seeds
     database (``news.db``) and the project's configuration from ``data/`` (``metadata.yml``,
     ``settings.json``, ``plugins/``). Yields the base URL."""
-    folder = seeds_db.parent
+    with serve_datasette(seeds_db.parent) as base:
+        yield base
+
+
+@contextmanager
+def serve_datasette(folder: Path) -> Iterator[str]:
+    """Serve ``folder`` (which holds a ``news.db``) with ``datasette <folder>`` on 127.0.0.1,
+    with the project's configuration from ``data/`` copied into it. Yields the base URL."""
     for name in ("metadata.yml", "settings.json"):
         shutil.copy(ROOT / "data" / name, folder / name)
     shutil.copytree(ROOT / "data" / "plugins", folder / "plugins", dirs_exist_ok=True)

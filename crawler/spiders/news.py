@@ -30,6 +30,7 @@ from scrapy.exceptions import (
 )
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
+from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as twisted_errors
 from twisted.python.failure import Failure
@@ -44,8 +45,10 @@ from crawler.discovery import (
     parse_sitemap,
     sitemaps_in_robots,
 )
-from crawler.items import TRACKING_PARAMETERS, Fetch, Page, sha256_hex, utc_now
+from crawler.items import TRACKING_PARAMETERS, Fetch, Page, utc_now
 from crawler.middlewares import ListedUnchanged
+from crawler.schemeguard import refused, web_only
+from crawler.warc import describe_body
 from pipelines.extraction.decoding import binary_kind
 from pipelines.extraction.result import FetchFailed, NotArticle, Rejected, Skipped
 
@@ -104,6 +107,11 @@ class NewsSpider(scrapy.Spider):
 
     name = "news"
     handle_httpstatus_list = [304]
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        web_only(settings)  # http(s) requests only, whatever pages say: crawler/schemeguard.py
 
     def __init__(
         self,
@@ -191,16 +199,25 @@ class NewsSpider(scrapy.Spider):
             yield self._page(response, fetch, rejection=unsupported)
 
     def _listed(self, response: Response, body: bytes, kind: str) -> Iterator[scrapy.Request]:
-        """Requests for what a robots.txt, sitemap or feed lists."""
+        """Requests for what a robots.txt, sitemap or feed lists (http(s) URLs only)."""
+        stats = self.crawler.stats
+        not_web: list[str] = []  # listed URLs of other schemes: refused
         if kind == "robots":
-            for url in sitemaps_in_robots(body, response.url):
+            urls = sitemaps_in_robots(body, response.url, not_web)
+            for url in not_web:
+                refused(url, stats, "robots", response.url)
+            for url in urls:
                 yield self._request(url, via="robots", hops=0, source=response.url)
             return
         listings = (
-            parse_feed(body, response.url) if kind == "feed" else parse_sitemap(body, response.url)
+            parse_feed(body, response.url, not_web)
+            if kind == "feed"
+            else parse_sitemap(body, response.url, not_web)
         )
         via = "feed" if kind == "feed" else "sitemap"
-        self.crawler.stats.inc_value(f"news/listed/{via}", len(listings))
+        for url in not_web:
+            refused(url, stats, via, response.url)
+        stats.inc_value(f"news/listed/{via}", len(listings))
         for listing in listings:
             yield self._request(listing.url, via=via, hops=0, source=response.url, listing=listing)
 
@@ -216,10 +233,10 @@ class NewsSpider(scrapy.Spider):
             return
         stats = self.crawler.stats
         for link in self.link_extractor.extract_links(response):
+            if refused(link.url, stats, "link", response.url):
+                continue
             parts = urlsplit(link.url)
-            if parts.scheme not in HTTP_SCHEMES:
-                stats.inc_value("news/links/not_http")
-            elif not self.any_domain and not within(parts.hostname or "", self.domains):
+            if not self.any_domain and not within(parts.hostname or "", self.domains):
                 stats.inc_value("news/links/offsite")
             elif parts.path.rsplit(".", 1)[-1].lower() in NOT_A_PAGE and "." in parts.path:
                 stats.inc_value("news/links/not_a_page")
@@ -245,8 +262,13 @@ class NewsSpider(scrapy.Spider):
     @staticmethod
     def _failure_reason(error: BaseException | None) -> Rejected:
         if isinstance(error, HttpError):
+            if target := error.response.meta.get("refused_redirect"):
+                return Skipped("refused_scheme", f"redirect to {target[:100]}")
             return FetchFailed(f"http_{error.response.status}")
         if isinstance(error, IgnoreRequest):
+            if "exceeded DOWNLOAD_MAXSIZE" in str(error):
+                # HttpCompressionMiddleware: the body inflates past DOWNLOAD_MAXSIZE (a gzip bomb).
+                return Skipped("too_large", str(error))
             forbidden = "robots.txt" in str(error)
             return Skipped("robots_txt" if forbidden else "ignored", str(error))
         if isinstance(
@@ -258,8 +280,11 @@ class NewsSpider(scrapy.Spider):
             return FetchFailed("dns_lookup_failed", str(error))
         if isinstance(error, DownloadConnectionRefusedError | twisted_errors.ConnectError):
             return FetchFailed("connection_failed", str(error))
-        if isinstance(error, DownloadCancelledError) and "max size" in str(error):
-            return Skipped("too_large", str(error))
+        cancelled = isinstance(error, DownloadCancelledError)
+        if cancelled and ("max size" in str(error) or not str(error)):
+            # Announced too large, or (no message) sent without Content-Length and cut off
+            # once past DOWNLOAD_MAXSIZE: Scrapy's HTTP/1.1 handler logs the size instead.
+            return Skipped("too_large", str(error) or "over DOWNLOAD_MAXSIZE")
         return FetchFailed("download_failed", f"{type(error).__name__}: {error}")
 
     def _fetch_of(self, request: scrapy.Request) -> Fetch:
@@ -281,8 +306,11 @@ class NewsSpider(scrapy.Spider):
         fetch.final_url = response.url
         fetch.status = response.status
         fetch.content_type = _header(response, "Content-Type")
-        fetch.body_bytes = len(response.body)
-        fetch.body_sha256 = sha256_hex(response.body) if response.status != 304 else None
+        # The raw body as received, and its WARC record (crawler/warc.py). A 304 has no body:
+        # no hash, so that the next crawl compares a body with the last one read whole.
+        describe_body(fetch, response)
+        if response.status == 304:
+            fetch.body_sha256 = None
         fetch.etag = _header(response, "ETag")
         fetch.last_modified = _header(response, "Last-Modified")
         return fetch
