@@ -14,8 +14,6 @@ detected instead of turned into mojibake or an exception.
 
 from __future__ import annotations
 
-import codecs
-
 from charset_normalizer import from_bytes
 from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
 
@@ -43,17 +41,32 @@ CONTROL_BYTES = bytes(sorted(frozenset(range(0, 32)) - {9, 10, 12, 13, 27}))
 
 NOT_CONTROL_BYTES = bytes(byte for byte in range(256) if byte not in CONTROL_BYTES)
 
-MAX_CONTROL_SHARE = 0.1
-"""Above this share of control bytes in the sniffed window a body is binary."""
+MAX_NUL_SHARE = 0.01
+"""Above this share of NUL bytes in the sniffed window a body is binary (UTF-16 text without
+a byte order mark included: half its bytes are NUL). Fewer are stray bytes in a text, which
+HTML parsers drop, and count as control bytes."""
+
+MAX_CONTROL_SHARE = 0.05
+"""Above this share of control bytes (NUL included) in the sniffed window a body is binary.
+Random bytes hold about 10.5 %; text practically none."""
 
 SINGLE_BYTE_LEGACY = frozenset({"cp1252", "iso8859-1", "iso8859-15", "ascii", "cp1250"})
+
+NOT_CHARSETS = frozenset({"unicode-escape", "raw-unicode-escape", "idna", "punycode"})
+"""Python text codecs a label may name that are not character sets: they read backslash
+escapes or domain names, and would rewrite the page rather than decode it."""
+
+WEB_DEFAULT_ENCODING = "cp1252"
+"""The legacy encoding most of the web's undeclared pages use (and browsers' fallback in most
+locales): the one detection picks when it rates it as likely as the best."""
 
 
 def binary_kind(body: bytes) -> str | None:
     """Name the kind of binary data ``body`` holds, or ``None`` when it looks like text.
 
-    Formats are told by their signature; anything else with NUL bytes or many control
-    bytes near the start is plain ``binary``.
+    Formats are told by their signature; anything else with more than a few NUL bytes
+    (:data:`MAX_NUL_SHARE`) or control bytes (:data:`MAX_CONTROL_SHARE`) near the start is
+    plain ``binary``.
 
     :param body: the raw bytes as received.
     """
@@ -64,18 +77,22 @@ def binary_kind(body: bytes) -> str | None:
         if body.startswith(signature):
             return kind
     window = body[:SNIFF_BYTES]
-    if b"\x00" in window:
+    if not window:
+        return None
+    if window.count(b"\x00") / len(window) > MAX_NUL_SHARE:
         return "binary"
     controls = len(window.translate(None, NOT_CONTROL_BYTES))
-    if window and controls / len(window) > MAX_CONTROL_SHARE:
+    if controls / len(window) > MAX_CONTROL_SHARE:
         return "binary"
     return None
 
 
 def _decodes(body: bytes, encoding: str) -> bool:
+    """Whether ``body`` is text in ``encoding``: a label naming a codec that is not a text
+    encoding (``base64``, ``hex``, ``rot13``, ``zlib``, ``undefined``) never is."""
     try:
-        codecs.decode(body, encoding)
-    except (UnicodeDecodeError, LookupError):
+        body.decode(encoding)
+    except (UnicodeError, LookupError):
         return False
     return True
 
@@ -89,7 +106,7 @@ def _believable(body: bytes, label: str | None) -> str | None:
     if not label:
         return None
     encoding = resolve_encoding(label)
-    if encoding is None or not _decodes(body, encoding):
+    if encoding is None or encoding in NOT_CHARSETS or not _decodes(body, encoding):
         return None
     if encoding in SINGLE_BYTE_LEGACY and _is_utf8_with_non_ascii(body):
         # Single-byte charsets decode any bytes, so a UTF-8 page mislabelled as latin-1
@@ -99,9 +116,22 @@ def _believable(body: bytes, label: str | None) -> str | None:
 
 
 def _detected(body: bytes) -> str | None:
-    match = from_bytes(body[: 1024 * 1024]).best()
+    """The encoding charset-normalizer finds likeliest, if the whole body decodes under it.
+
+    When it rates :data:`WEB_DEFAULT_ENCODING` as likely as its best (it cannot tell
+    windows-1250, -1252 and -1257 apart on a short French or Spanish page), that one.
+    """
+    matches = from_bytes(body[: 1024 * 1024])
+    match = matches.best()
     if match is None:
         return None
+    for candidate in matches:
+        if (
+            resolve_encoding(candidate.encoding) == WEB_DEFAULT_ENCODING
+            and candidate.chaos == match.chaos
+            and candidate.coherence == match.coherence
+        ):
+            match = candidate
     encoding = resolve_encoding(match.encoding)
     return encoding if encoding and _decodes(body, encoding) else None
 

@@ -11,13 +11,15 @@ path can be timed on its own.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from copy import deepcopy
+from dataclasses import dataclass
 from importlib.metadata import version
 from urllib.parse import urlsplit
 
 import lxml.html
 import trafilatura
-from lxml.etree import Element, ElementDefaultClassLookup, ParserError, XPath
+from lxml.etree import Element, ElementDefaultClassLookup, ErrorTypes, ParserError, XPath
 from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction
 from trafilatura.settings import Document, Extractor
 from trafilatura.utils import repair_faulty_html
@@ -33,8 +35,10 @@ from pipelines.extraction.page_kind import (
     same_site_target,
 )
 from pipelines.extraction.result import WORD, Extraction, NotArticle
+from pipelines.extraction.text import extractor_version
 
-EXTRACTOR_NAME = f"trafilatura {version('trafilatura')}"
+EXTRACTOR_NAME = f"cleanwire-html {extractor_version()} (trafilatura {version('trafilatura')})"
+"""What ``articles.extractor`` records for HTML: our steps' version and trafilatura's."""
 
 HTML_PARSER = lxml.html.HTMLParser(
     collect_ids=False,
@@ -47,14 +51,26 @@ HTML_PARSER = lxml.html.HTMLParser(
 picks each element's class in Python, every time an element is touched, which costs about a
 tenth of the extraction's time; here lxml picks it in C. Every element is an ``HtmlElement``
 (forms and inputs lose lxml.html's form helpers, which nothing here uses)."""
-HTML_PARSER.set_element_class_lookup(
-    ElementDefaultClassLookup(
-        element=HtmlElement,
-        comment=HtmlComment,
-        pi=HtmlProcessingInstruction,
-        entity=HtmlEntity,
-    )
+ELEMENT_CLASSES = ElementDefaultClassLookup(
+    element=HtmlElement,
+    comment=HtmlComment,
+    pi=HtmlProcessingInstruction,
+    entity=HtmlEntity,
 )
+HTML_PARSER.set_element_class_lookup(ELEMENT_CLASSES)
+
+HUGE_HTML_PARSER = lxml.html.HTMLParser(
+    collect_ids=False,
+    default_doctype=False,
+    encoding="utf-8",
+    remove_comments=True,
+    remove_pis=True,
+    huge_tree=True,
+)
+""":data:`HTML_PARSER` without libxml2's resource limits (a text node over 10 MB, which
+otherwise loses the whole page; nesting up to 2,048 levels rather than 256), for the pages
+that reach them."""
+HUGE_HTML_PARSER.set_element_class_lookup(ELEMENT_CLASSES)
 
 
 CHROME_BLOCK_TAGS = frozenset({"div", "section", "aside", "form", "ol", "ul"})
@@ -534,23 +550,148 @@ def link_text_share(tree: HtmlElement, text: str) -> float:
     )
 
 
+MAX_NESTING_DEPTH = 200
+"""How deep :func:`flatten_nesting` lets elements nest: below libxml2's limit of 256 levels,
+with room for the ``html`` and ``body`` the parser adds."""
+
+INNER_DEPTH = 50
+"""How many levels above the text :func:`flatten_nesting` keeps whole: an element whose
+content nests less deep than this keeps its tags, wherever it is."""
+
+VOID_TAGS = frozenset(
+    {
+        *("area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "img"),
+        *("input", "keygen", "link", "meta", "param", "source", "track", "wbr"),
+    }
+)
+"""Elements that have no content and no end tag: they never nest anything."""
+
+MARKUP_TOKEN = re.compile(
+    r"<!--.*?(?:-->|$)|<(script|style|textarea|title)\b[^<>]*>.*?(?:</\1\s*>|$)"
+    r"|<(/?)([a-z][^\s/<>]*)[^<>]*>",
+    re.IGNORECASE | re.DOTALL,
+)
+"""A comment, an element whose content is raw text (kept whole), or a start or end tag. A tag
+is read up to the next ``<`` or ``>``, so that the scan stays linear on any input (a tag
+holding a ``<`` in a quoted attribute is left as it is)."""
+
+
+@dataclass
+class _Nested:
+    """An element as :func:`flatten_nesting` finds it: its tags' places, depth and height."""
+
+    name: str
+    depth: int
+    start: tuple[int, int]
+    end: tuple[int, int] | None = None
+    height: int = 1
+
+
+def _nesting(html: str) -> list[_Nested]:
+    """Every element of ``html`` that has content, by its tags, as an HTML parser nests them:
+    an end tag closes the innermost open element of its name and those opened inside it; one
+    that closes nothing open is ignored, and elements left open close at the end."""
+    elements: list[_Nested] = []
+    open_elements: list[_Nested] = []
+    open_counts: Counter[str] = Counter()
+
+    def close_innermost() -> _Nested:
+        element = open_elements.pop()
+        open_counts[element.name] -= 1
+        if open_elements:
+            parent = open_elements[-1]
+            parent.height = max(parent.height, element.height + 1)
+        return element
+
+    for token in MARKUP_TOKEN.finditer(html):
+        name = (token.group(3) or "").lower()
+        if not name or name in VOID_TAGS or token.group(0).endswith("/>"):
+            continue
+        if not token.group(2):
+            element = _Nested(name, len(open_elements) + 1, token.span())
+            elements.append(element)
+            open_elements.append(element)
+            open_counts[name] += 1
+        elif open_counts[name]:
+            while (element := close_innermost()).name != name:
+                pass
+            element.end = token.span()
+    while open_elements:
+        close_innermost()
+    return elements
+
+
+def flatten_nesting(
+    html: str, max_depth: int = MAX_NESTING_DEPTH, inner_depth: int = INNER_DEPTH
+) -> str:
+    """``html`` nested at most ``max_depth`` elements deep: the tags of the elements nested
+    deeper than ``max_depth - inner_depth`` are removed, but for those whose content nests
+    less than ``inner_depth`` deep. The text stays, and so do the paragraphs, links and
+    other elements around it; the wrappers in between go.
+
+    libxml2 stops parsing at 256 levels of nesting and drops the rest of the page; browsers
+    cap the depth (Blink at 512) and keep the text.
+
+    :param html: the decoded page.
+    :param max_depth: the most elements that may be open at once.
+    :param inner_depth: how many levels above the text are kept.
+    """
+    removed: list[tuple[int, int]] = []
+    for element in _nesting(html):
+        if element.depth > max_depth - inner_depth and element.height >= inner_depth:
+            removed.append(element.start)
+            if element.end is not None:
+                removed.append(element.end)
+    if not removed:
+        return html
+    parts: list[str] = []
+    position = 0
+    for start, end in sorted(removed):
+        parts.append(html[position:start])
+        position = end
+    parts.append(html[position:])
+    return "".join(parts)
+
+
+def _parse(html: str, as_bytes: bool = False) -> HtmlElement:
+    """lxml's tree of ``html`` (given to lxml as UTF-8 bytes if ``as_bytes``).
+
+    A page that reaches one of libxml2's resource limits, which stop the parse and lose the
+    rest of the page, is parsed again without them (:data:`HUGE_HTML_PARSER`), its nesting
+    :func:`flattened <flatten_nesting>`.
+
+    :raises ValueError: or ``ParserError``, when lxml cannot parse ``html``.
+    """
+
+    def parsed(markup: str, parser: lxml.html.HTMLParser) -> HtmlElement:
+        source = markup.encode("utf-8", "surrogatepass") if as_bytes else markup
+        return lxml.html.fromstring(source, parser=parser)
+
+    tree = parsed(html, HTML_PARSER)
+    error = HTML_PARSER.error_log.last_error
+    if error is not None and error.type == ErrorTypes.ERR_RESOURCE_LIMIT:
+        tree = parsed(flatten_nesting(html), HUGE_HTML_PARSER)
+    return tree
+
+
 def parse_html(html: str) -> HtmlElement | None:
     """The tree of a decoded page, as trafilatura would build it, or ``None``.
 
     trafilatura's repairs first (characters XML forbids, a broken doctype, a self-closing
     ``<html/>``); a page that starts with an XML declaration naming its encoding is parsed
-    from UTF-8 bytes, as lxml requires. ``None`` when nothing is parsed, or when a document
-    that does not say it is HTML gives fewer than two top elements.
+    from UTF-8 bytes, as lxml requires. A page nested deeper than libxml2 allows is parsed
+    with its deepest tags removed (:func:`flatten_nesting`). ``None`` when nothing is parsed,
+    or when a document that does not say it is HTML gives fewer than two top elements.
     """
     beginning = html[:50].lower()
     html = repair_faulty_html(html, beginning)
     try:
-        tree = lxml.html.fromstring(html, parser=HTML_PARSER)
+        tree = _parse(html)
     except (ValueError, ParserError):
         tree = None
     if tree is None or len(tree) < 1:
         try:
-            tree = lxml.html.fromstring(html.encode("utf-8", "surrogatepass"), parser=HTML_PARSER)
+            tree = _parse(html, as_bytes=True)
         except (ValueError, ParserError):
             return None
     if "html" not in beginning and len(tree) < 2:

@@ -18,7 +18,8 @@ JSON_LD_XPATH = "//script[@type='application/ld+json']/text()"
 
 
 def json_ld_documents(tree: HtmlElement) -> list[Any]:
-    """The page's JSON-LD blocks, parsed once; blocks that are not valid JSON are left out.
+    """The page's JSON-LD blocks, parsed once; blocks that are not valid JSON, or nested too
+    deep for Python's parser (``RecursionError``), are left out.
 
     Control characters inside strings (raw newlines, tabs) are accepted: CMSs leave them.
 
@@ -28,7 +29,7 @@ def json_ld_documents(tree: HtmlElement) -> list[Any]:
     for script in tree.xpath(JSON_LD_XPATH):
         try:
             documents.append(json.loads(script, strict=False))
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
     return documents
 
