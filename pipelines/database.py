@@ -272,6 +272,7 @@ class NewsDatabase:
             self._keep_version(earlier, superseded_at=fetch.fetched_at)
             article.version += 1
         article.first_seen = earlier["first_seen"]
+        article.last_seen = max(earlier["last_seen"], article.last_seen)
         _table(self.db, "articles").update(article.id, _row(article))
 
     def _keep_version(self, earlier: dict[str, Any], superseded_at: str) -> None:

@@ -7,6 +7,17 @@ walk waits while the engine backs out), so a folder of a million files is never 
 requests in memory. Files that cannot hold an article (unknown type, empty, over
 ``FILES_MAX_BYTES``) are not read; they still become a ``fetches`` row with a
 ``skipped: <reason>`` outcome, through the pipeline.
+
+WARC files (``.warc``, ``.warc.gz``: ours, Common Crawl's, any crawler's) are read here, record
+by record as a stream, in a thread: each response or resource record becomes a page whose
+provenance is that record (``warc_file``, ``warc_offset``, ``warc_record_id``), its
+``WARC-Target-URI`` and ``WARC-Date``. At most ``FILES_PAGES_IN_FLIGHT`` of them are in the
+pipeline at once.
+
+Only files under the paths given are read: a file reached through a symbolic link that
+leads out of the folder it was found in (or out of a glob's leading folder) is
+``skipped: outside_path``, and links to folders are not followed. Pages are never searched
+for links.
 """
 
 from __future__ import annotations
@@ -25,7 +36,11 @@ from twisted.python.failure import Failure
 from w3lib.url import file_uri_to_path, path_to_file_uri
 
 from crawler.dupefilter import RecentKeys
-from crawler.items import Fetch, Page, sha256_hex, utc_now
+from crawler.inflight import ItemsInFlight
+from crawler.items import Fetch, Page, PreviousFetch, utc_now
+from crawler.warc import describe_body
+from crawler.warc_reader import archived_page, archived_responses, is_warc, relative_warc_path
+from pipelines.database import FetchHistory
 from pipelines.extraction.result import ExtractionError, Rejected, Skipped
 
 FORMAT_BY_SUFFIX = {".html": "html", ".htm": "html", ".xhtml": "html", ".txt": "text"}
@@ -64,10 +79,24 @@ BACKOUT_SECONDS = 0.05
 
 def _walk(directory: Path) -> Iterator[Path]:
     for root, dirs, files in os.walk(directory):
+        # os.walk lists links to folders among the folders but never enters them.
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if not name.startswith("."):
                 yield Path(root, name)
+
+
+def input_root(part: str) -> Path | None:
+    """The folder every file read for one path argument must lie in, links resolved: the
+    directory named, or a glob's leading folder; ``None`` for a file named itself."""
+    if GLOB_CHARACTERS & set(part):
+        fixed = []
+        for piece in Path(part).parts:
+            if GLOB_CHARACTERS & set(piece):
+                break
+            fixed.append(piece)
+        return Path(*fixed).resolve() if fixed else Path.cwd().resolve()
+    return Path(part).resolve() if Path(part).is_dir() else None
 
 
 def input_files(part: str) -> Iterator[Path]:
@@ -90,7 +119,8 @@ def input_files(part: str) -> Iterator[Path]:
 
 
 class FilesSpider(scrapy.Spider):
-    """Reads saved pages (``.html``, ``.htm``, ``.txt`` captures) from local paths."""
+    """Reads saved pages (``.html``, ``.htm``, ``.txt`` captures) and WARC files from local
+    paths."""
 
     name = "files"
     custom_settings = {
@@ -104,6 +134,8 @@ class FilesSpider(scrapy.Spider):
         "DOWNLOADER_MIDDLEWARES": {
             **dict.fromkeys(HTTP_DOWNLOADER_MIDDLEWARES),
             "crawler.middlewares.RevisitMiddleware": 560,
+            # This dict replaces the project's: the raw archive (crawler/warc.py) stays too.
+            "crawler.warc.WarcArchiveMiddleware": 950,
         },
         "SPIDER_MIDDLEWARES": dict.fromkeys(LINK_SPIDER_MIDDLEWARES),
     }
@@ -114,25 +146,72 @@ class FilesSpider(scrapy.Spider):
             raise ValueError("the files spider needs -a path=FILE_DIR_OR_GLOB[,...]")
         self.path = path
         self.arguments = {"path": path}
+        self._history: FetchHistory | None = None
+
+    def closed(self, reason: str) -> None:
+        if self._history is not None:
+            self._history.close()
 
     async def start(self) -> AsyncIterator[Any]:
         # A file named twice (overlapping paths, links) is read once, within the same bound
         # as the duplicate-request filter's.
         seen = RecentKeys(self.settings.getint("DUPEFILTER_MAX_ENTRIES"))
         engine = self.crawler.engine
+        in_flight = ItemsInFlight(self.crawler, self.settings.getint("FILES_PAGES_IN_FLIGHT"))
         for part in (p.strip() for p in self.path.split(",")):
             try:
+                root = input_root(part)
                 for file_path in input_files(part):
                     resolved = file_path.resolve()
                     if resolved in seen:
                         continue
                     seen.add(resolved)
-                    while engine is not None and engine.needs_backout():
-                        await asyncio.sleep(BACKOUT_SECONDS)
-                    yield self._read(resolved)
+                    if root is not None and not resolved.is_relative_to(root):
+                        yield self._outside(file_path, root)
+                    elif is_warc(resolved):
+                        async for page in self._archived_pages(resolved):
+                            yield await in_flight.send(page)
+                    else:
+                        while engine is not None and engine.needs_backout():
+                            await asyncio.sleep(BACKOUT_SECONDS)
+                        yield self._read(resolved)
             except FileNotFoundError as error:
                 self.logger.error("Nothing to read: %s", error)
                 self.crawler.stats.inc_value("files/missing_path")
+
+    def _outside(self, path: Path, root: Path) -> Page:
+        """A skipped page for a file whose links lead out of the folder it was found in."""
+        self.logger.warning("Not reading %s: it leads out of %s", path, root)
+        uri = path_to_file_uri(str(path.absolute()))
+        return self._unread(uri, Skipped("outside_path", f"leads out of {root}"))
+
+    def _previous(self, url: str) -> PreviousFetch | None:
+        """The last whole read of ``url`` by an earlier crawl (for WARC records, which do not
+        pass the downloader's revisit middleware)."""
+        if not self.settings.getbool("REVISIT_ENABLED"):
+            return None
+        if self._history is None:
+            self._history = FetchHistory(self.settings.get("SQLITE_PATH"))
+        return self._history.previous(url)
+
+    async def _archived_pages(self, path: Path) -> AsyncIterator[Page]:
+        """The pages of a WARC file's response and resource records, read in a thread."""
+        warc_file = relative_warc_path(path, Path(self.settings.get("SQLITE_PATH")))
+        max_bytes = self.settings.getint("FILES_MAX_BYTES")
+        stats = self.crawler.stats
+        with path.open("rb") as stream:
+            responses = archived_responses(stream, max_bytes)
+            while True:
+                try:
+                    response = await asyncio.to_thread(next, responses, None)
+                except Exception as error:  # warcio raises several kinds on damaged files
+                    self.logger.error("Stopped reading %s: %s", path, error)
+                    stats.inc_value("files/warc_damaged")
+                    return
+                if response is None:
+                    return
+                stats.inc_value("files/warc_records")
+                yield archived_page(response, warc_file, self._previous(response.target_uri))
 
     def _read(self, path: Path) -> scrapy.Request | Page:
         """A request reading ``path``, or a skipped page when it cannot hold an article."""
@@ -157,15 +236,15 @@ class FilesSpider(scrapy.Spider):
         )
 
     def parse(self, response: Response, page_format: str) -> Iterator[Page]:
+        fetch = Fetch(
+            uri=response.url,
+            final_url=response.url,
+            fetched_at=utc_now(),
+            content_type=mimetypes.guess_type(response.url)[0],
+        )
+        describe_body(fetch, response)  # size, SHA-256 and WARC record of the bytes read
         yield Page(
-            fetch=Fetch(
-                uri=response.url,
-                final_url=response.url,
-                fetched_at=utc_now(),
-                content_type=mimetypes.guess_type(response.url)[0],
-                body_bytes=len(response.body),
-                body_sha256=sha256_hex(response.body),
-            ),
+            fetch=fetch,
             body=response.body,
             page_format=page_format,
             previous=response.meta.get("previous_fetch"),
