@@ -11,7 +11,7 @@ import pytest
 import sqlite_utils
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import crawl
+from tests.conftest import SEEDS, crawl
 from tests.test_files_spider import article_html
 from tests.warcs import (
     ARTICLE_PAGES,
@@ -146,3 +146,24 @@ def test_only_files_under_the_paths_given_are_read(tmp_path: Path) -> None:
     # A file named itself is the user's choice, link or not.
     crawl(db_path, "files", f"path={given / 'escape.html'}")
     assert db.execute("select outcome from fetches where crawl_id = 2").fetchone()[0] == "article"
+
+
+def test_our_own_archive_reads_back_into_the_same_articles(tmp_path: Path) -> None:
+    first = tmp_path / "first" / "news.db"
+    first.parent.mkdir()
+    crawl(first, "files", f"path={SEEDS}/0*.txt,{ARTICLE_PAGES[0]}")
+    warcs = list((first.parent / "warc").glob("*.warc.gz"))
+    assert len(warcs) == 1
+    second = tmp_path / "second" / "news.db"
+    second.parent.mkdir()
+
+    crawl(second, "files", f"path={warcs[0]}")
+
+    query = "select url, title, text_sha256 from articles order by url"
+    before = sqlite_utils.Database(first).execute(query).fetchall()
+    after = sqlite_utils.Database(second).execute(query).fetchall()
+    assert len(before) == 5  # the BBC page and its capture are one article
+    assert after == before
+    provenance = "select uri, warc_record_id, body_sha256 from fetches order by uri"
+    originals = sqlite_utils.Database(first).execute(provenance).fetchall()
+    assert sqlite_utils.Database(second).execute(provenance).fetchall() == originals
