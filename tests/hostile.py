@@ -16,18 +16,18 @@ from __future__ import annotations
 import gzip
 import io
 import shutil
-import socketserver
-import sys
 import threading
 import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+
+from tests.newssite import LocalHTTPServer
 
 DATA = Path(__file__).resolve().parent / "data"
 FIXTURES = DATA / "html"
@@ -457,22 +457,7 @@ class _Handler(BaseHTTPRequestHandler):
         """Log nothing."""
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _Server(LocalHTTPServer):
     def __init__(self, site: HostileSite) -> None:
         self.site = site
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-    def server_bind(self) -> None:
-        """Bind without the reverse DNS lookup HTTPServer does for its server name."""
-        socketserver.TCPServer.server_bind(self)
-        host, port = self.socket.getsockname()[:2]
-        self.server_name = str(host)
-        self.server_port = int(port)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Ignore clients that hang up (a crawler cancelling a download too large)."""
-        if isinstance(sys.exception(), ConnectionError):
-            return
-        super().handle_error(request, client_address)
+        super().__init__(_Handler)

@@ -327,15 +327,14 @@ class _SiteHandler(BaseHTTPRequestHandler):
         """Log nothing."""
 
 
-class _SiteServer(ThreadingHTTPServer):
-    """A threading HTTP server on 127.0.0.1, on a free port, serving one NewsSite."""
+class LocalHTTPServer(ThreadingHTTPServer):
+    """A threading HTTP server on 127.0.0.1, on a free port, for the sites tests crawl."""
 
     daemon_threads = True
 
-    def __init__(self, site: NewsSite) -> None:
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
         """Bind to a free port on 127.0.0.1."""
-        self.site = site
-        super().__init__(("127.0.0.1", 0), _SiteHandler)
+        super().__init__(("127.0.0.1", 0), handler)
 
     def server_bind(self) -> None:
         """Bind without the reverse DNS lookup HTTPServer does for its server name."""
@@ -345,7 +344,16 @@ class _SiteServer(ThreadingHTTPServer):
         self.server_port = int(port)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        """Ignore clients that hang up (a crawler giving up on /news/slow); report the rest."""
+        """Ignore clients that hang up (a crawler giving up on a slow or too large download);
+        report the rest."""
         if isinstance(sys.exception(), ConnectionError):
             return
         super().handle_error(request, client_address)
+
+
+class _SiteServer(LocalHTTPServer):
+    """The server of one NewsSite."""
+
+    def __init__(self, site: NewsSite) -> None:
+        self.site = site
+        super().__init__(_SiteHandler)

@@ -19,7 +19,7 @@ import codecs
 import hashlib
 import pickle
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -169,29 +169,25 @@ def assert_refusal(rejection: Rejected) -> None:
     assert (type(returned), returned.reason) == (type(rejection), rejection.reason)
 
 
-def check_page(body: bytes, page_format: str, declared: str | None = None) -> None:
-    """:func:`extract_page` gives a valid extraction or a refusal, within the time limit."""
+def check(extract: Callable[[], Extraction]) -> None:
+    """``extract()`` gives a valid extraction or a refusal, within the time limit."""
     try:
         with time_limit():
-            extraction = extract_page(body, page_format, URL, declared, OPTIONS)
+            extraction = extract()
     except Rejected as rejection:
         assert_refusal(rejection)
         event(f"{rejection.outcome}: {rejection.reason}")
     else:
         assert_valid(extraction)
         event("article")
+
+
+def check_page(body: bytes, page_format: str, declared: str | None = None) -> None:
+    check(lambda: extract_page(body, page_format, URL, declared, OPTIONS))
 
 
 def check_capture(text: str) -> None:
-    try:
-        with time_limit():
-            extraction = clean_capture(text)
-    except Rejected as rejection:
-        assert_refusal(rejection)
-        event(f"{rejection.outcome}: {rejection.reason}")
-    else:
-        assert_valid(extraction)
-        event("article")
+    check(lambda: clean_capture(text))
 
 
 formats = st.sampled_from(("html", "text"))

@@ -40,37 +40,37 @@ from pipelines.extraction.text import extractor_version
 EXTRACTOR_NAME = f"cleanwire-html {extractor_version()} (trafilatura {version('trafilatura')})"
 """What ``articles.extractor`` records for HTML: our steps' version and trafilatura's."""
 
-HTML_PARSER = lxml.html.HTMLParser(
-    collect_ids=False,
-    default_doctype=False,
-    encoding="utf-8",
-    remove_comments=True,
-    remove_pis=True,
-)
+
+def _html_parser(huge_tree: bool = False) -> lxml.html.HTMLParser:
+    parser = lxml.html.HTMLParser(
+        collect_ids=False,
+        default_doctype=False,
+        encoding="utf-8",
+        remove_comments=True,
+        remove_pis=True,
+        huge_tree=huge_tree,
+    )
+    parser.set_element_class_lookup(
+        ElementDefaultClassLookup(
+            element=HtmlElement,
+            comment=HtmlComment,
+            pi=HtmlProcessingInstruction,
+            entity=HtmlEntity,
+        )
+    )
+    return parser
+
+
+HTML_PARSER = _html_parser()
 """The parser trafilatura's own ``load_html`` uses, but for the class of its elements: lxml.html
 picks each element's class in Python, every time an element is touched, which costs about a
 tenth of the extraction's time; here lxml picks it in C. Every element is an ``HtmlElement``
 (forms and inputs lose lxml.html's form helpers, which nothing here uses)."""
-ELEMENT_CLASSES = ElementDefaultClassLookup(
-    element=HtmlElement,
-    comment=HtmlComment,
-    pi=HtmlProcessingInstruction,
-    entity=HtmlEntity,
-)
-HTML_PARSER.set_element_class_lookup(ELEMENT_CLASSES)
 
-HUGE_HTML_PARSER = lxml.html.HTMLParser(
-    collect_ids=False,
-    default_doctype=False,
-    encoding="utf-8",
-    remove_comments=True,
-    remove_pis=True,
-    huge_tree=True,
-)
+HUGE_HTML_PARSER = _html_parser(huge_tree=True)
 """:data:`HTML_PARSER` without libxml2's resource limits (a text node over 10 MB, which
 otherwise loses the whole page; nesting up to 2,048 levels rather than 256), for the pages
 that reach them."""
-HUGE_HTML_PARSER.set_element_class_lookup(ELEMENT_CLASSES)
 
 
 CHROME_BLOCK_TAGS = frozenset({"div", "section", "aside", "form", "ol", "ul"})
