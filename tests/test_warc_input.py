@@ -167,3 +167,20 @@ def test_our_own_archive_reads_back_into_the_same_articles(tmp_path: Path) -> No
     provenance = "select uri, warc_record_id, body_sha256 from fetches order by uri"
     originals = sqlite_utils.Database(first).execute(provenance).fetchall()
     assert sqlite_utils.Database(second).execute(provenance).fetchall() == originals
+
+
+def test_an_unreadable_warc_is_recorded_and_the_rest_is_read(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "gone.warc.gz").symlink_to(archive / "deleted.warc.gz")
+    (archive / "page.html").write_text(article_html("", "Another story"), encoding="utf-8")
+    db_path = tmp_path / "news.db"
+
+    result = crawl(db_path, "files", f"path={archive}")
+
+    outcomes = dict(sqlite_utils.Database(db_path).execute("select uri, outcome from fetches"))
+    assert outcomes == {
+        (archive / "deleted.warc.gz").as_uri(): "error: read_failed",
+        (archive / "page.html").as_uri(): "article",
+    }
+    assert "Could not read" in result.stderr

@@ -169,8 +169,13 @@ class FilesSpider(scrapy.Spider):
                     if root is not None and not resolved.is_relative_to(root):
                         yield self._outside(file_path, root)
                     elif is_warc(resolved):
-                        async for page in self._archived_pages(resolved):
-                            yield await in_flight.send(page)
+                        try:
+                            async for page in self._archived_pages(resolved):
+                                yield await in_flight.send(page)
+                        except OSError as error:
+                            self.logger.error("Could not read %s: %s", resolved, error)
+                            uri = path_to_file_uri(str(resolved))
+                            yield self._unread(uri, ExtractionError("read_failed", str(error)))
                     else:
                         while engine is not None and engine.needs_backout():
                             await asyncio.sleep(BACKOUT_SECONDS)
