@@ -7,6 +7,7 @@ from pipelines.extraction.html import extract_html
 from pipelines.extraction.language import detect_language
 from pipelines.extraction.options import HtmlExtractionOptions
 from pipelines.extraction.result import Extraction, Skipped
+from pipelines.extraction.shingles import fingerprint
 from pipelines.extraction.text import clean_capture
 
 FORMATS = ("html", "text")
@@ -36,4 +37,5 @@ def extract_page(
     extract = extract_html(text, url, options) if page_format == "html" else clean_capture(text)
     extract.encoding = encoding
     extract.language = detect_language(extract.text) or extract.language
+    extract.signature, extract.shingles = fingerprint(extract.text)
     return extract

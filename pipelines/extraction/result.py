@@ -22,6 +22,8 @@ class Extraction:
     :param url: the URL the page names for itself (``rel=canonical``, ``og:url``, or the
         first line of a text capture); ``None`` when it names none.
     :param encoding: the character encoding the raw bytes were decoded with.
+    :param signature: the text's MinHash signature, and ``shingles`` its shingle hashes
+        (:func:`pipelines.extraction.shingles.fingerprint`), for finding copies.
 
     ``word_count`` and ``text_sha256`` are computed from ``text`` when the extraction is made,
     in the worker process that made it, so that the crawl's own process does not spend time
@@ -42,6 +44,8 @@ class Extraction:
     tags: list[str] = field(default_factory=list)
     url: str | None = None
     encoding: str | None = None
+    signature: bytes = field(default=b"", repr=False)
+    shingles: bytes = field(default=b"", repr=False)
     word_count: int = field(init=False)
     text_sha256: str = field(init=False)
 
