@@ -1,0 +1,188 @@
+"""Story stage: each stored article joins the story of the other outlets' reports of the same
+event, or starts one.
+
+The assignment itself (:mod:`pipelines.clustering.engine`) is CPU work, about a millisecond
+or two an article: it runs in a thread of its own, one article after the other in the order
+they come, so that the crawl's event loop stays responsive and assignments never race.
+
+Writes follow the store's batching (``SQLITE_BATCH_SIZE``, ``SQLITE_BATCH_SECONDS``) and come
+after it: a batch of assignments is written by first having the store commit what it holds
+(so every article named is in ``articles``), then writing the stories, the articles'
+``story_id`` and the document frequencies in one transaction of the store's connection. A
+crash between the two leaves articles without a story, never a story id without its story;
+the next crawl assigns stories to stored articles that have none before anything else
+(``stories/backfilled``), as it does for a database from before stories existed.
+
+Settings: ``STORIES_ENABLED``, ``STORIES_THRESHOLD`` (the cosine an article needs with a
+story to join it) and ``STORIES_WINDOW_DAYS`` (how far apart in time a story's articles may
+be). Stats: ``stories/new``, ``stories/joined``, ``stories/kept`` (a new version stays in its
+story), ``stories/backfilled``, ``stories/microseconds`` (time spent assigning, in the thread),
+``stories/write_failed``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from twisted.internet.task import LoopingCall
+
+from crawler.items import Page
+from pipelines.clustering.engine import ArticleInput, Assignment, StoryEngine, StoryReader
+from pipelines.clustering.state import save_assignments
+from pipelines.store import StorePipeline
+
+logger = logging.getLogger(__name__)
+
+BACKFILL_CHUNK = 200
+"""Stored articles without a story assigned per turn of the thread at start."""
+
+T = TypeVar("T")
+
+
+class StoryPipeline:
+    """Assigns each new article to a story and writes it after the store's batches."""
+
+    def __init__(
+        self,
+        crawler: Crawler,
+        threshold: float,
+        window_days: float,
+        batch_size: int,
+        batch_seconds: float,
+    ) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.threshold = threshold
+        self.window_days = window_days
+        self.batch_size = max(1, batch_size)
+        self.batch_seconds = batch_seconds
+        self.store: StorePipeline | None = None
+        self.engine: StoryEngine | None = None
+        self._reader: StoryReader | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._pending: list[Assignment] = []
+        self._backfill: asyncio.Task[None] | None = None
+        self._closing = False
+        self._timer = LoopingCall(self.flush)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StoryPipeline:
+        settings = crawler.settings
+        if not settings.getbool("STORIES_ENABLED"):
+            raise NotConfigured("STORIES_ENABLED is off")
+        threshold = settings.getfloat("STORIES_THRESHOLD")
+        window_days = settings.getfloat("STORIES_WINDOW_DAYS")
+        if not 0 < threshold <= 1 or window_days <= 0:
+            raise ValueError("STORIES_THRESHOLD must be in (0, 1], STORIES_WINDOW_DAYS above 0")
+        return cls(
+            crawler,
+            threshold=threshold,
+            window_days=window_days,
+            batch_size=settings.getint("SQLITE_BATCH_SIZE"),
+            batch_seconds=settings.getfloat("SQLITE_BATCH_SECONDS"),
+        )
+
+    def open_spider(self) -> None:
+        self.store = self.crawler.get_item_pipeline(StorePipeline)
+        if self.store is None:
+            raise RuntimeError("StoryPipeline needs StorePipeline in ITEM_PIPELINES")
+        self._reader = StoryReader(self.store.path)
+        self.engine = StoryEngine(self.threshold, self.window_days, self._reader)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stories")
+        self._backfill = asyncio.ensure_future(self._assign_unassigned())
+        if self.batch_seconds > 0:
+            self._timer.start(self.batch_seconds, now=False)
+
+    async def _in_thread(self, function: Callable[..., T], *arguments: object) -> T:
+        assert self._executor is not None
+        return await asyncio.get_running_loop().run_in_executor(
+            self._executor, function, *arguments
+        )
+
+    def _timed_assign(self, article: ArticleInput) -> tuple[Assignment | None, float]:
+        assert self.engine is not None
+        started = time.perf_counter()
+        assignment = self.engine.assign(article)
+        return assignment, time.perf_counter() - started
+
+    def _record(self, assignment: Assignment | None, seconds: float, stat: str) -> None:
+        self.stats.inc_value("stories/microseconds", round(seconds * 1_000_000))
+        if assignment is None:
+            if stat == "stories/new":
+                self.stats.inc_value("stories/kept")
+            return
+        self.stats.inc_value(stat if assignment.similarity == 0 else "stories/joined")
+        self._pending.append(assignment)
+        if len(self._pending) >= self.batch_size:
+            self.flush()
+
+    async def _assign_unassigned(self) -> None:
+        """Give a story to each stored article that has none, before new articles."""
+        assert self._reader is not None
+        after = 0
+        while not self._closing:
+            chunk = await self._in_thread(self._reader.unassigned, after, BACKFILL_CHUNK)
+            if not chunk:
+                return
+            for rowid, article in chunk:
+                after = rowid
+                assignment, seconds = await self._in_thread(self._timed_assign, article)
+                self._record(assignment, seconds, "stories/backfilled")
+
+    async def process_item(self, item: Page) -> Page:
+        article = item.article
+        assert article is not None
+        entry = ArticleInput.of(
+            article.id,
+            article.title,
+            article.text,
+            article.url,
+            article.date_published,
+            article.first_seen,
+        )
+        assignment, seconds = await self._in_thread(self._timed_assign, entry)
+        self._record(assignment, seconds, "stories/new")
+        return item
+
+    def flush(self) -> None:
+        """Have the store commit its batch, then write the assignments waiting, in one
+        transaction."""
+        if not self._pending or self.store is None:
+            return
+        self.store.flush()
+        database = self.store.database
+        if database is None:
+            return
+        batch, self._pending = self._pending, []
+        try:
+            with database.transaction():
+                save_assignments(database.db.conn, batch)
+        except sqlite3.Error:
+            # Nothing of the batch is written: its articles stay without a story until the
+            # next crawl assigns them (stories/backfilled).
+            logger.exception("Could not write the stories of %d articles", len(batch))
+            self.stats.inc_value("stories/write_failed", len(batch))
+            return
+        if self.engine is not None and self._executor is not None:
+            self._executor.submit(self.engine.evict, max(a.seq for a in batch))
+
+    async def close_spider(self) -> None:
+        self._closing = True
+        if self._timer.running:
+            self._timer.stop()
+        if self._backfill is not None:
+            await self._backfill
+        self.flush()
+        if self._executor is not None:
+            if self._reader is not None:
+                await self._in_thread(self._reader.close)
+            self._executor.shutdown(wait=True)
+            self._executor = None
