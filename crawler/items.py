@@ -54,7 +54,12 @@ def sha256_hex(data: bytes) -> str:
 
 @dataclass
 class Crawl:
-    """One run of a spider: a row of ``crawls``."""
+    """One run of a spider: a row of ``crawls``.
+
+    The fields from ``articles_new`` on are the crawl's summary, written when it closes
+    (``crawler/summary.py``): pages by outcome, pages per second, the most frequent reasons
+    of skipped and failed pages (JSON), and the exit status ``scrapy crawl`` ended with.
+    """
 
     spider: str
     args: str
@@ -63,6 +68,18 @@ class Crawl:
     finished_at: str | None = None
     finish_reason: str | None = None
     stats: str | None = None
+    articles_new: int | None = None
+    articles_changed: int | None = None
+    pages_unchanged: int | None = None
+    pages_duplicate: int | None = None
+    pages_not_article: int | None = None
+    pages_skipped: int | None = None
+    pages_failed: int | None = None
+    pages_total: int | None = None
+    pages_per_second: float | None = None
+    top_reasons: str | None = None
+    exit_status: int | None = None
+    exit_reason: str | None = None
     id: int | None = None
 
 
@@ -136,6 +153,10 @@ class Article:
     date_source: str | None = None
     image: str | None = None
     tags: str | None = None
+    story_id: str | None = field(default=None, metadata={"migration": "m006_stories"})
+    """The story the article belongs to (``stories.id``), set by the story stage after the
+    article is stored. Its column, a foreign key to ``stories``, is added by its own
+    migration, so table creation from these fields leaves it out."""
 
 
 @dataclass
@@ -156,6 +177,67 @@ class ArticleVersion:
     date_published: str | None = None
     fetch_id: int | None = None
     id: int | None = None
+
+
+@dataclass
+class ArticleSignature:
+    """The MinHash signature of an article's current text: a row of ``article_signatures``.
+
+    ``signature`` is ``num_perm`` little-endian 32-bit values over the text's
+    ``shingle_words``-word shingles; ``text_sha256`` names the text it was made from, so a
+    signature of an earlier text is known as such.
+    """
+
+    article_id: str
+    text_sha256: str
+    num_perm: int
+    shingle_words: int
+    signature: bytes
+    computed_at: str
+    id: int | None = None
+
+
+@dataclass
+class SimilarPair:
+    """Two articles whose texts share shingles: a row of ``similar_articles``.
+
+    ``a_id`` is the lesser id; ``kind`` is ``duplicate`` (near-identical texts) or
+    ``reuse`` (shared passages, or a reworded copy).
+    """
+
+    a_id: str
+    b_id: str
+    jaccard: float
+    containment: float
+    kind: str
+    found_at: str
+    id: int | None = None
+
+
+@dataclass
+class Story:
+    """Articles from any outlet that report the same event: a row of ``stories``.
+
+    ``id`` is the id of the article that started the story. Times are UTC, ISO-8601:
+    ``first_time`` and ``last_time`` span its articles' publication dates (their first fetch
+    when they state none); ``first_published`` .. ``last_published`` spans the dates stated,
+    ``first_fetched`` .. ``last_fetched`` the first fetches. ``label`` is the title of
+    ``central_article_id``, the article closest to the story's centroid. ``centroid`` holds
+    the story's strongest hashed features (see ``pipelines/clustering/engine.py``).
+    """
+
+    id: str
+    label: str
+    central_article_id: str
+    first_time: str
+    last_time: str
+    article_count: int
+    first_fetched: str
+    last_fetched: str
+    centroid: bytes
+    updated_at: str
+    first_published: str | None = None
+    last_published: str | None = None
 
 
 @dataclass(frozen=True)

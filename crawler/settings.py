@@ -10,6 +10,8 @@ ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 200,
     "pipelines.dedupe.DedupePipeline": 300,
     "pipelines.store.StorePipeline": 400,
+    "pipelines.similar.SimilarityPipeline": 500,
+    "pipelines.stories.StoryPipeline": 600,
 }
 
 DOWNLOADER_MIDDLEWARES = {
@@ -36,6 +38,18 @@ SQLITE_PATH = "data/news.db"
 SQLITE_BATCH_SIZE = 100
 SQLITE_BATCH_SECONDS = 2.0
 
+# Copies and reuse between stored articles (pipelines/similar.py)
+SIMILAR_ENABLED = True
+SIMILAR_LSH_THRESHOLD = 0.08
+SIMILAR_DUPLICATE_JACCARD = 0.8
+SIMILAR_REUSE_CONTAINMENT = 0.35
+SIMILAR_MAX_CANDIDATES = 50
+
+# Same-story clustering across outlets (pipelines/stories.py)
+STORIES_ENABLED = True
+STORIES_THRESHOLD = 0.22
+STORIES_WINDOW_DAYS = 3.0
+
 # The files spider (crawler/spiders/files.py)
 FILES_MAX_BYTES = 20 * 1024 * 1024
 FILES_PAGES_IN_FLIGHT = 64
@@ -48,6 +62,17 @@ WARC_GZIP_LEVEL = 1
 
 # Incremental re-crawls (crawler/middlewares.py)
 REVISIT_ENABLED = True
+
+# At a glance: a progress line every PROGRESS_INTERVAL seconds (crawler/progress.py; it replaces
+# Scrapy's "Crawled N pages" line), the summary at the end and the exit status of `scrapy crawl`
+# (crawler/summary.py, crawler/commands/crawl.py)
+EXTENSIONS = {
+    "crawler.progress.ProgressExtension": 500,
+    "crawler.summary.CrawlSummaryExtension": 510,
+}
+PROGRESS_INTERVAL = 10.0
+LOGSTATS_INTERVAL = 0
+CRAWL_MAX_ERROR_SHARE = 0.5
 
 # Who we are: the User-Agent is "cleanwire/<version> (+CONTACT_URL)"
 CONTACT_URL = "https://github.com/cleanwire/cleanwire"

@@ -22,7 +22,17 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 import sqlite_utils
 from sqlite_utils.db import Table
 
-from crawler.items import Article, ArticleVersion, Crawl, Fetch, Page, PreviousFetch
+from crawler.items import (
+    Article,
+    ArticleSignature,
+    ArticleVersion,
+    Crawl,
+    Fetch,
+    Page,
+    PreviousFetch,
+    SimilarPair,
+    Story,
+)
 
 MIGRATIONS = sqlite_utils.Migrations("cleanwire")
 
@@ -31,6 +41,9 @@ TABLES: dict[str, type] = {
     "fetches": Fetch,
     "articles": Article,
     "article_versions": ArticleVersion,
+    "article_signatures": ArticleSignature,
+    "similar_articles": SimilarPair,
+    "stories": Story,
 }
 FULL_TEXT_COLUMNS = ["title", "text"]
 INDEXES: dict[str, list[list[str]]] = {
@@ -56,11 +69,17 @@ def _column_type(hint: Any) -> tuple[type, bool]:
 
 
 def columns_of(record: type) -> tuple[dict[str, type], set[str]]:
-    """The columns of the table holding ``record`` rows, and those that are ``NOT NULL``."""
+    """The columns of the table holding ``record`` rows, and those that are ``NOT NULL``.
+
+    A field whose metadata names a ``migration`` is left out: that migration adds its column
+    itself, with what ``create`` cannot give a table that exists (a foreign key).
+    """
     hints = get_type_hints(record)
     columns: dict[str, type] = {}
     not_null: set[str] = set()
     for record_field in dataclasses.fields(record):
+        if "migration" in record_field.metadata:
+            continue
         column_type, nullable = _column_type(hints[record_field.name])
         columns[record_field.name] = column_type
         if not nullable:
@@ -141,6 +160,42 @@ def m004_warc_provenance(db: sqlite_utils.Database) -> None:
     _add_missing_columns(db, "fetches", {})
 
 
+@MIGRATIONS()
+def m005_similar_articles(db: sqlite_utils.Database) -> None:
+    """Copies and reuse: each article's MinHash signature, and the pairs of articles whose
+    texts overlap (one row per pair, ``a_id < b_id``)."""
+    _create(db, "article_signatures", [("article_id", "articles", "id")], {})
+    _table(db, "article_signatures").create_index(["article_id"], unique=True)
+    _create(db, "similar_articles", [("a_id", "articles", "id"), ("b_id", "articles", "id")], {})
+    _table(db, "similar_articles").create_index(["a_id", "b_id"], unique=True)
+    _table(db, "similar_articles").create_index(["b_id"])
+    _table(db, "similar_articles").create_index(["containment"])
+
+
+@MIGRATIONS()
+def m006_stories(db: sqlite_utils.Database) -> None:
+    """Stories: articles from any outlet that report the same event (``stories``), each
+    article's story (``articles.story_id``), and the document frequencies of the hashed
+    features stories are compared by (``story_terms``; ``term`` 0 counts the documents)."""
+    _create(db, "stories", [("central_article_id", "articles", "id")], {})
+    for index in (["last_time"], ["first_time"], ["last_published"], ["last_fetched"]):
+        _table(db, "stories").create_index(index)
+    _table(db, "story_terms").create(
+        {"term": int, "df": int}, pk="term", not_null={"df"}, strict=True
+    )
+    if "story_id" not in _table(db, "articles").columns_dict:
+        # ALTER TABLE keeps the full-text triggers that a rebuild (transform) would drop.
+        db.execute("ALTER TABLE articles ADD COLUMN story_id TEXT REFERENCES stories(id)")
+    _table(db, "articles").create_index(["story_id"], if_not_exists=True)
+
+
+@MIGRATIONS()
+def m007_crawl_summary(db: sqlite_utils.Database) -> None:
+    """Crawls: the summary written at the end (pages by outcome, pages per second, top
+    reasons, exit status). Keep it the last migration."""
+    _add_missing_columns(db, "crawls", {})
+
+
 def _row(record: Any) -> dict[str, Any]:
     return {key: value for key, value in dataclasses.asdict(record).items() if key != "id"}
 
@@ -213,9 +268,17 @@ class NewsDatabase:
         return crawl.id
 
     def finish_crawl(
-        self, crawl_id: int, finished_at: str, reason: str, stats: dict[str, Any]
+        self,
+        crawl_id: int,
+        finished_at: str,
+        reason: str,
+        stats: dict[str, Any],
+        summary: dict[str, Any] | None = None,
     ) -> None:
-        """Record the end of a crawl with its final stats."""
+        """Record the end of a crawl with its final stats.
+
+        :param summary: the summary's columns (``CrawlSummary.columns``), if any.
+        """
         with self.db.atomic():
             _table(self.db, "crawls").update(
                 crawl_id,
@@ -223,6 +286,7 @@ class NewsDatabase:
                     "finished_at": finished_at,
                     "finish_reason": reason,
                     "stats": json.dumps(stats, default=str, sort_keys=True),
+                    **(summary or {}),
                 },
             )
 
@@ -272,6 +336,9 @@ class NewsDatabase:
             self._keep_version(earlier, superseded_at=fetch.fetched_at)
             article.version += 1
         article.first_seen = earlier["first_seen"]
+        if article.story_id is None:
+            # A new version stays in its story (the story stage sets it for new articles).
+            article.story_id = earlier.get("story_id")
         article.last_seen = max(earlier["last_seen"], article.last_seen)
         _table(self.db, "articles").update(article.id, _row(article))
 

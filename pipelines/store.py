@@ -8,7 +8,7 @@ stage (skipped, not an article, duplicate, failed) reach the store through the
 ``item_dropped`` and ``item_error`` signals and are recorded the same way.
 
 The crawl itself is a ``crawls`` row: inserted when the spider opens, completed with the
-final stats when it closes.
+final stats and the crawl's summary (``crawler/summary.py``) when it closes.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
 from crawler.items import Crawl, Page, utc_now
+from crawler.summary import crawl_summary
 from pipelines.database import NewsDatabase, StoredArticle
 from pipelines.extraction.result import ExtractionError
 
@@ -121,6 +122,7 @@ class StorePipeline:
         if isinstance(item, Page):
             item.fetch.reject(ExtractionError("pipeline_exception", repr(failure.value)))
             item.article = None
+            self.crawler.stats.inc_value("pages/error/pipeline_exception")
             self._add(item)
 
     def flush(self) -> None:
@@ -168,6 +170,9 @@ class StorePipeline:
             return
         self.flush()
         stats = self.crawler.stats.get_stats()
-        self.database.finish_crawl(self.crawl_id, utc_now(), reason, stats)
+        summary, verdict = crawl_summary(self.crawler, reason)  # as the log says it
+        self.database.finish_crawl(
+            self.crawl_id, utc_now(), reason, stats, summary=summary.columns(verdict)
+        )
         self.database.close()
         self.database = None

@@ -44,8 +44,12 @@ CONTRACT = {
         "fetch_id",
         "first_seen",
         "last_seen",
+        "story_id",
     },
     "article_versions": {"article_id", "version", "text", "title", "fetch_id", "superseded_at"},
+    "article_signatures": {"article_id", "text_sha256", "num_perm", "shingle_words", "signature"},
+    "similar_articles": {"a_id", "b_id", "jaccard", "containment", "kind", "found_at"},
+    "stories": {"id", "label", "first_time", "last_time", "article_count"},
 }
 
 
@@ -89,9 +93,10 @@ def test_schema_is_strict_with_keys_and_wal(database: NewsDatabase) -> None:
         ("crawl_id", "crawls"),
         ("article_id", "articles"),
     }
-    assert [(fk.column, fk.other_table) for fk in database.db["articles"].foreign_keys] == [
-        ("fetch_id", "fetches")
-    ]
+    assert {(fk.column, fk.other_table) for fk in database.db["articles"].foreign_keys} == {
+        ("fetch_id", "fetches"),
+        ("story_id", "stories"),
+    }
     assert "STRICT" in database.db["articles"].schema
     assert database.db["articles"].detect_fts() == "articles_fts"
 
@@ -105,6 +110,9 @@ def test_reopening_applies_no_migration_twice(db_path: Path) -> None:
             "m002_revisits_and_versions",
             "m003_article_metadata",
             "m004_warc_provenance",
+            "m005_similar_articles",
+            "m006_stories",
+            "m007_crawl_summary",
         ]
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import glob
+import itertools
 import mimetypes
 import os
 from collections.abc import AsyncIterator, Iterator
@@ -38,6 +39,7 @@ from w3lib.url import file_uri_to_path, path_to_file_uri
 from crawler.dupefilter import RecentKeys
 from crawler.inflight import ItemsInFlight
 from crawler.items import Fetch, Page, PreviousFetch, utc_now
+from crawler.progress import TOTAL_FINAL_STAT, TOTAL_STAT
 from crawler.warc import describe_body
 from crawler.warc_reader import archived_page, archived_responses, is_warc, relative_warc_path
 from pipelines.database import FetchHistory
@@ -75,6 +77,8 @@ LINK_SPIDER_MIDDLEWARES = [
 
 BACKOUT_SECONDS = 0.05
 """How long the walk waits before it asks the engine again whether it can take a request."""
+COUNT_CHUNK = 1000
+"""Files counted in the thread between two updates of the progress total."""
 
 
 def _walk(directory: Path) -> Iterator[Path]:
@@ -118,9 +122,23 @@ def input_files(part: str) -> Iterator[Path]:
         raise FileNotFoundError(f"no such file or directory: {part!r}")
 
 
+def count_inputs(path: str) -> Iterator[Path]:
+    """Every file the path arguments name (``-a path=``), as the walk finds them, for counting
+    (a missing path names none here: the walk reports it)."""
+    for part in (p.strip() for p in path.split(",")):
+        try:
+            yield from input_files(part)
+        except FileNotFoundError:
+            continue
+
+
 class FilesSpider(scrapy.Spider):
     """Reads saved pages (``.html``, ``.htm``, ``.txt`` captures) and WARC files from local
-    paths."""
+    paths.
+
+    For the progress line (``crawler/progress.py``), the files are counted in a thread as the
+    crawl starts; the records of WARC files add themselves to the total as they are read.
+    """
 
     name = "files"
     custom_settings = {
@@ -147,10 +165,39 @@ class FilesSpider(scrapy.Spider):
         self.path = path
         self.arguments = {"path": path}
         self._history: FetchHistory | None = None
+        self._counted: tuple[int, int] | None = None  # (pages, WARC files) counted so far
+        self._counting: asyncio.Task[None] | None = None
+        self._counting_done = False
+        self._walk_done = False
 
     def closed(self, reason: str) -> None:
         if self._history is not None:
             self._history.close()
+        if self._counting is not None:
+            self._counting.cancel()
+
+    async def _count(self) -> None:
+        """Count the files to read, in a thread, announcing the total as it grows."""
+        files = count_inputs(self.path)
+        pages = warcs = 0
+        while chunk := await asyncio.to_thread(lambda: list(itertools.islice(files, COUNT_CHUNK))):
+            found_warcs = sum(1 for path in chunk if is_warc(path))
+            pages, warcs = pages + len(chunk) - found_warcs, warcs + found_warcs
+            self._counted = (pages, warcs)
+            self._announce_total()
+        self._counted = (pages, warcs)
+        self._counting_done = True
+        self._announce_total()
+
+    def _announce_total(self) -> None:
+        """Set the progress total: the files counted but WARC files, and the records read from
+        those; final once counted, and once every WARC file is read."""
+        if self._counted is None:
+            return
+        pages, warcs = self._counted
+        stats = self.crawler.stats
+        stats.set_value(TOTAL_STAT, pages + stats.get_value("files/warc_records", 0))
+        stats.set_value(TOTAL_FINAL_STAT, self._counting_done and (not warcs or self._walk_done))
 
     async def start(self) -> AsyncIterator[Any]:
         # A file named twice (overlapping paths, links) is read once, within the same bound
@@ -158,6 +205,7 @@ class FilesSpider(scrapy.Spider):
         seen = RecentKeys(self.settings.getint("DUPEFILTER_MAX_ENTRIES"))
         engine = self.crawler.engine
         in_flight = ItemsInFlight(self.crawler, self.settings.getint("FILES_PAGES_IN_FLIGHT"))
+        self._counting = asyncio.ensure_future(self._count())
         for part in (p.strip() for p in self.path.split(",")):
             try:
                 root = input_root(part)
@@ -183,6 +231,8 @@ class FilesSpider(scrapy.Spider):
             except FileNotFoundError as error:
                 self.logger.error("Nothing to read: %s", error)
                 self.crawler.stats.inc_value("files/missing_path")
+        self._walk_done = True
+        self._announce_total()
 
     def _outside(self, path: Path, root: Path) -> Page:
         """A skipped page for a file whose links lead out of the folder it was found in."""
@@ -216,6 +266,7 @@ class FilesSpider(scrapy.Spider):
                 if response is None:
                     return
                 stats.inc_value("files/warc_records")
+                self._announce_total()
                 yield archived_page(response, warc_file, self._previous(response.target_uri))
 
     def _read(self, path: Path) -> scrapy.Request | Page:

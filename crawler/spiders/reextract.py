@@ -23,6 +23,7 @@ import scrapy
 
 from crawler.inflight import ItemsInFlight
 from crawler.items import Fetch, Page, PreviousFetch, utc_now
+from crawler.progress import TOTAL_FINAL_STAT, TOTAL_STAT
 from crawler.warc_reader import archived_page, read_record
 from pipelines.extraction.result import ExtractionError
 
@@ -88,6 +89,8 @@ class ReextractSpider(scrapy.Spider):
         # Read all rows first: the store writes to the same database meanwhile.
         rows = await asyncio.to_thread(lambda: list(self._archived_reads(database)))
         self.logger.info("Extracting again %d archived responses", len(rows))
+        self.crawler.stats.set_value(TOTAL_STAT, len(rows))  # the progress line's total
+        self.crawler.stats.set_value(TOTAL_FINAL_STAT, True)
         for row in rows:
             page = await asyncio.to_thread(self._page, row, database.parent)
             self.crawler.stats.inc_value("reextract/records")
