@@ -23,6 +23,7 @@ story), ``stories/backfilled``, ``stories/microseconds`` (time spent assigning, 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import sqlite3
 import time
@@ -148,6 +149,10 @@ class StoryPipeline:
             article.date_published,
             article.first_seen,
         )
+        extraction = item.extraction
+        if extraction is not None and extraction.text_sha256 == article.text_sha256:
+            # Computed in the extraction worker, off this process.
+            entry = dataclasses.replace(entry, features=extraction.story_features)
         assignment, seconds = await self._in_thread(self._timed_assign, entry)
         self._record(assignment, seconds, "stories/new")
         return item

@@ -109,6 +109,7 @@ class ArticleInput:
     url: str
     fetched: float
     published: float | None = None
+    features: dict[int, float] | None = None
 
     @classmethod
     def of(
@@ -545,7 +546,9 @@ class StoryEngine:
             return None
         if self.reader is not None and self.reader.story_of(article.id) is not None:
             return None
-        raw = article_features(article.title, article.text)
+        raw = article.features
+        if raw is None:
+            raw = article_features(article.title, article.text)
         self.seq += 1
         self.documents += 1
         for term in raw:

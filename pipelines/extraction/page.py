@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pipelines.clustering.features import article_features
 from pipelines.extraction.decoding import decode_body
 from pipelines.extraction.html import extract_html
 from pipelines.extraction.language import detect_language
@@ -38,4 +39,5 @@ def extract_page(
     extract.encoding = encoding
     extract.language = detect_language(extract.text) or extract.language
     extract.signature, extract.shingles = fingerprint(extract.text)
+    extract.story_features = article_features(extract.title, extract.text)
     return extract

@@ -24,6 +24,8 @@ class Extraction:
     :param encoding: the character encoding the raw bytes were decoded with.
     :param signature: the text's MinHash signature, and ``shingles`` its shingle hashes
         (:func:`pipelines.extraction.shingles.fingerprint`), for finding copies.
+    :param story_features: the weights of the title's and text's features
+        (:func:`pipelines.clustering.features.article_features`), for story assignment.
 
     ``word_count`` and ``text_sha256`` are computed from ``text`` when the extraction is made,
     in the worker process that made it, so that the crawl's own process does not spend time
@@ -46,6 +48,7 @@ class Extraction:
     encoding: str | None = None
     signature: bytes = field(default=b"", repr=False)
     shingles: bytes = field(default=b"", repr=False)
+    story_features: dict[int, float] | None = field(default=None, repr=False)
     word_count: int = field(init=False)
     text_sha256: str = field(init=False)
 
