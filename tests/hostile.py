@@ -16,7 +16,6 @@ from __future__ import annotations
 import gzip
 import io
 import shutil
-import threading
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -399,20 +398,15 @@ class HostileSite:
         self.folder = folder
         self.inputs = {f"/{item.name}": item for item in CORPUS}
         self._server = _Server(self)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
+        self.url = self._server.url
+        self._server.start()
 
     def urls(self) -> list[str]:
         """The URL of every input."""
         return [f"{self.url}/{item.name}" for item in CORPUS]
 
     def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        self._server.stop()
 
     def __enter__(self) -> HostileSite:
         return self

@@ -162,14 +162,8 @@ class NewsSite:
         self._hits_by_route: dict[str, int] = {}
         self._closed = False
         self._server = _SiteServer(self)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"newssite-{self._server.server_port}",
-            daemon=True,
-        )
-        self._thread.start()
+        self.url = self._server.url
+        self._server.start()
 
     def paths(self) -> list[str]:
         """The paths (with query strings) of every request received, in order."""
@@ -181,9 +175,7 @@ class NewsSite:
         if self._closed:
             return
         self._closed = True
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        self._server.stop()
 
     def __enter__(self) -> NewsSite:
         """The running site."""
@@ -349,6 +341,26 @@ class LocalHTTPServer(ThreadingHTTPServer):
         if isinstance(sys.exception(), ConnectionError):
             return
         super().handle_error(request, client_address)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_port}"
+
+    def start(self) -> None:
+        """Serve in a background thread."""
+        self._thread = threading.Thread(
+            target=self.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"test-site-{self.server_port}",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving and close the socket; requests still being answered are abandoned."""
+        self.shutdown()
+        self.server_close()
+        self._thread.join()
 
 
 class _SiteServer(LocalHTTPServer):
