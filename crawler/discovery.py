@@ -181,7 +181,7 @@ def document_kind(body: bytes, content_type: str | None = None) -> str:
     kind = _markup_kind(text)
     if kind is None and not text.lstrip().startswith("<") and _is_robots_txt(text):
         kind = ROBOTS
-    if kind is None and _media_type(content_type) in HTML_MEDIA_TYPES:
+    if kind is None and media_type(content_type) in HTML_MEDIA_TYPES:
         kind = HTML
     return kind or OTHER
 
@@ -330,9 +330,18 @@ def _is_robots_txt(text: str) -> bool:
     return directives * 2 > len(significant)
 
 
-def _media_type(content_type: str | None) -> str:
+def media_type(content_type: str | None) -> str:
     """The media type of a ``Content-Type`` value, lower-case, without parameters."""
     return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+CHARSET_PARAMETER = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+
+
+def declared_charset(content_type: str | None) -> str | None:
+    """The ``charset`` a ``Content-Type`` value declares, if any."""
+    match = CHARSET_PARAMETER.search(content_type or "")
+    return match.group(1) if match else None
 
 
 def _parse_xml(body: bytes) -> etree._Element | None:
@@ -598,7 +607,7 @@ def _atom_alternate(
         for link in _children(entry, _qualified_name(entry)[0], "link")
         if (link.get("rel") or "alternate").strip().lower() == "alternate"
     ]
-    links.sort(key=lambda link: _media_type(link.get("type")) not in HTML_MEDIA_TYPES)
+    links.sort(key=lambda link: media_type(link.get("type")) not in HTML_MEDIA_TYPES)
     urls = (
         _web_url(link.get("href") or link.text, _base_of(link, base_url), refused) for link in links
     )

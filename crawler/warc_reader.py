@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,7 +22,13 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
 from warcio.recordloader import ArcWarcRecord
 
-from crawler.discovery import DOCUMENT_REASONS, document_kind
+from crawler.discovery import (
+    DOCUMENT_REASONS,
+    HTML_MEDIA_TYPES,
+    declared_charset,
+    document_kind,
+    media_type,
+)
 from crawler.items import Fetch, Page, PreviousFetch, sha256_hex, utc_now
 from pipelines.extraction.decoding import binary_kind
 from pipelines.extraction.result import FetchFailed, NotArticle, Rejected, Skipped
@@ -202,10 +207,6 @@ def relative_warc_path(path: Path, database: Path) -> str:
         return str(path.resolve())
 
 
-HTML_TYPES = ("text/html", "application/xhtml+xml")
-CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
-
-
 def _rejection(response: ArchivedResponse) -> Rejected | None:
     """Why an archived response holds no page to extract, if it does not."""
     status = response.status
@@ -225,17 +226,17 @@ def _rejection(response: ArchivedResponse) -> Rejected | None:
 def page_format(response: ArchivedResponse) -> str | Rejected:
     """How the page of an archived response is extracted (``html``, or ``text`` for a plain
     text capture archived as a resource), or why it is not."""
-    media_type = (response.content_type or "").split(";")[0].strip().lower()
-    kind = document_kind(response.body, media_type or None)
+    declared_type = media_type(response.content_type)
+    kind = document_kind(response.body, declared_type or None)
     if kind in DOCUMENT_REASONS:
         return NotArticle(DOCUMENT_REASONS[kind])
-    if kind == "html" or media_type in HTML_TYPES:
+    if kind == "html" or declared_type in HTML_MEDIA_TYPES:
         return "html"
     if binary := binary_kind(response.body):
         return Skipped("binary", binary)
-    if media_type == "text/plain" and response.record_type == "resource":
+    if declared_type == "text/plain" and response.record_type == "resource":
         return "text"
-    return Skipped("unsupported_type", media_type or "no content type")
+    return Skipped("unsupported_type", declared_type or "no content type")
 
 
 def archived_page(
@@ -264,6 +265,5 @@ def archived_page(
         return page
     page.body = response.body
     page.page_format = found
-    charset = CHARSET.search(response.content_type or "")
-    page.declared_encoding = charset.group(1) if charset else None
+    page.declared_encoding = declared_charset(response.content_type)
     return page

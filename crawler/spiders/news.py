@@ -39,6 +39,7 @@ from w3lib.url import url_query_cleaner
 from crawler.discovery import (
     DOCUMENT_REASONS,
     Listing,
+    declared_charset,
     document_kind,
     gunzip_if_compressed,
     parse_feed,
@@ -87,13 +88,6 @@ def within(host: str, domains: frozenset[str]) -> bool:
 def _header(response: Response, name: str) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
-
-
-def _charset(content_type: str | None) -> str | None:
-    if not content_type:
-        return None
-    match = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type, re.IGNORECASE)
-    return match.group(1) if match else None
 
 
 class NewsSpider(scrapy.Spider):
@@ -327,7 +321,7 @@ class NewsSpider(scrapy.Spider):
             fetch=fetch,
             body=body,
             page_format=page_format,
-            declared_encoding=_charset(fetch.content_type),
+            declared_encoding=declared_charset(fetch.content_type),
             previous=response.meta.get("previous_fetch"),
             rejection=rejection,
         )
