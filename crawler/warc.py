@@ -66,6 +66,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import io
 import logging
 import mimetypes
@@ -284,13 +285,19 @@ def build_records(exchange: Exchange, gzip_level: int) -> BuiltRecords:
         warc_headers["WARC-IP-Address"] = exchange.ip_address
     body = io.BytesIO(exchange.body)
     if not exchange.http:
+        # A resource record's block is its payload: one digest serves as both.
+        digest = "sha256:" + base64.b32encode(hashlib.sha256(exchange.body).digest()).decode()
         main = writer.create_warc_record(
             exchange.url,
             "resource",
             payload=body,
             length=len(exchange.body),
             warc_content_type=exchange.content_type,
-            warc_headers_dict=warc_headers,
+            warc_headers_dict={
+                **warc_headers,
+                "WARC-Block-Digest": digest,
+                "WARC-Payload-Digest": digest,
+            },
         )
         records = [main]
     else:
