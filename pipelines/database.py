@@ -192,8 +192,28 @@ def m006_stories(db: sqlite_utils.Database) -> None:
 @MIGRATIONS()
 def m007_crawl_summary(db: sqlite_utils.Database) -> None:
     """Crawls: the summary written at the end (pages by outcome, pages per second, top
-    reasons, exit status). Keep it the last migration."""
+    reasons, exit status)."""
     _add_missing_columns(db, "crawls", {})
+
+
+@MIGRATIONS()
+def m008_reindex_only_changed_text(db: sqlite_utils.Database) -> None:
+    """Full-text search: re-index an article only when its title or text is written, not on
+    every update of the row (``last_seen`` on each revisit, ``story_id``), which re-tokenised
+    the whole text each time."""
+    columns = ", ".join(f'"{name}"' for name in FULL_TEXT_COLUMNS)
+    old = ", ".join(f'old."{name}"' for name in FULL_TEXT_COLUMNS)
+    new = ", ".join(f'new."{name}"' for name in FULL_TEXT_COLUMNS)
+    db.execute('DROP TRIGGER IF EXISTS "articles_au"')
+    db.execute(
+        f"""
+        CREATE TRIGGER "articles_au" AFTER UPDATE OF {columns} ON "articles" BEGIN
+          INSERT INTO "articles_fts" ("articles_fts", rowid, {columns})
+            VALUES('delete', old.rowid, {old});
+          INSERT INTO "articles_fts" (rowid, {columns}) VALUES (new.rowid, {new});
+        END;
+        """
+    )
 
 
 def _row(record: Any) -> dict[str, Any]:

@@ -113,6 +113,7 @@ def test_reopening_applies_no_migration_twice(db_path: Path) -> None:
             "m005_similar_articles",
             "m006_stories",
             "m007_crawl_summary",
+            "m008_reindex_only_changed_text",
         ]
 
 
@@ -171,6 +172,24 @@ def test_full_text_search_follows_writes(database: NewsDatabase) -> None:
         )
     hits = list(database.db["articles"].search("leave iraq"))
     assert [hit["url"] for hit in hits] == ["https://news.example/a"]
+    with database.transaction():
+        database.save_page(
+            make_page("https://news.example/b", "Troops rallied in Iraq", "u"), crawl_id
+        )
+    hits = list(database.db["articles"].search("iraq", order_by="url"))
+    assert [hit["url"] for hit in hits] == ["https://news.example/a", "https://news.example/b"]
+    assert not list(database.db["articles"].search("markets"))
+
+
+def test_updates_that_keep_the_text_do_not_reindex_it(database: NewsDatabase) -> None:
+    crawl_id = database.start_crawl(Crawl(spider="t", args="{}", started_at="x", versions="{}"))
+    with database.transaction():
+        database.save_page(make_page("https://news.example/a", "Troops leave", "t"), crawl_id)
+    changes = database.db.conn.total_changes
+    database.db.execute("UPDATE articles SET last_seen = 'z'")
+    assert database.db.conn.total_changes - changes == 1, "the full-text index was written"
+    database.db.execute("UPDATE articles SET title = 'Troops stay'")
+    assert [hit["title"] for hit in database.db["articles"].search("stay")] == ["Troops stay"]
 
 
 def test_a_failed_transaction_writes_nothing(database: NewsDatabase) -> None:
