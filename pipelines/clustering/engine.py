@@ -49,6 +49,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
+
 from crawler.items import Story, utc_now
 from pipelines.clustering.features import DOCUMENTS, FEATURE_SPACE, article_features
 
@@ -101,6 +104,8 @@ class ArticleInput:
 
     :param published: its publication date, seconds since the epoch, if it states one.
     :param fetched: when it was first fetched, seconds since the epoch.
+    :param stored_story: whether it may be stored in a story already (a new version of a
+        stored article keeps its story); ``False`` spares looking it up.
     """
 
     id: str
@@ -110,6 +115,7 @@ class ArticleInput:
     fetched: float
     published: float | None = None
     features: dict[int, float] | None = None
+    stored_story: bool = True
 
     @classmethod
     def of(
@@ -160,30 +166,62 @@ def unpack_vector(blob: bytes) -> dict[int, float]:
     return dict(zip(terms, weights, strict=True))
 
 
+Terms = npt.NDArray[np.int64]
+Weights = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Vector:
+    """A sparse vector being worked on: feature ids and their weights, in two arrays."""
+
+    terms: Terms
+    weights: Weights
+
+    @classmethod
+    def of(cls, vector: dict[int, float]) -> Vector:
+        count = len(vector)
+        return cls(
+            np.fromiter(vector.keys(), np.int64, count),
+            np.fromiter(vector.values(), np.float64, count),
+        )
+
+    def unit(self) -> Vector:
+        """This vector scaled to length 1 (empty if it has no length)."""
+        norm = math.sqrt(float(self.weights @ self.weights))
+        if not norm:
+            return Vector(self.terms[:0], self.weights[:0])
+        return Vector(self.terms, self.weights / norm)
+
+    def strongest(self, count: int, key: Weights | None = None) -> Vector:
+        """The ``count`` terms of largest ``key`` (default: weight), largest first; equal
+        ones in the order they are in."""
+        order = np.argsort(-(self.weights if key is None else key), kind="stable")[:count]
+        return Vector(self.terms[order], self.weights[order])
+
+    def as_dict(self) -> dict[int, float]:
+        return dict(zip(self.terms.tolist(), self.weights.tolist(), strict=True))
+
+
 class Sparse:
     """A sparse vector held compactly (feature ids and float32 weights in two arrays): what
     stories and their articles keep in memory."""
 
     __slots__ = ("terms", "weights")
 
-    def __init__(self, vector: dict[int, float]) -> None:
-        self.terms = array("i", vector.keys())
-        self.weights = array("f", vector.values())
+    def __init__(self, vector: dict[int, float] | Vector) -> None:
+        if isinstance(vector, dict):
+            vector = Vector.of(vector)
+        self.terms = vector.terms.astype(np.int32)
+        self.weights = vector.weights.astype(np.float32)
+
+    def vector(self) -> Vector:
+        return Vector(self.terms.astype(np.int64), self.weights.astype(np.float64))
 
     def as_dict(self) -> dict[int, float]:
-        return dict(zip(self.terms, self.weights, strict=True))
+        return dict(zip(self.terms.tolist(), self.weights.tolist(), strict=True))
 
     def __len__(self) -> int:
         return len(self.terms)
-
-
-def _unit(vector: dict[int, float]) -> dict[int, float]:
-    norm = math.sqrt(sum(weight * weight for weight in vector.values()))
-    return {term: weight / norm for term, weight in vector.items()} if norm else {}
-
-
-def _strongest(vector: dict[int, float], count: int, key: dict[int, float]) -> list[int]:
-    return heapq.nlargest(count, vector, key=key.__getitem__)
 
 
 @dataclass
@@ -350,7 +388,9 @@ class StoryEngine:
         self.reader = reader
         self.now = datetime.now(UTC).timestamp() if now is None else now
         self.documents = 0
-        self.df = array("i", bytes(4 * FEATURE_SPACE))
+        self.df = np.zeros(FEATURE_SPACE, dtype=np.int32)
+        self._dense = np.zeros(FEATURE_SPACE, dtype=np.float64)
+        """All zeros, but while :meth:`_cosines` looks up the weights of one vector."""
         self.stories: dict[str, _Story] = {}
         self.story_of: dict[str, str] = {}
         """Story of each article assigned in this run."""
@@ -423,22 +463,31 @@ class StoryEngine:
 
     # The index
 
-    def _idf(self, term: int) -> float:
-        return math.log((self.documents + PRIOR_DOCUMENTS + 1) / (self.df[term] + 0.5))
+    def _idf(self, terms: Terms | npt.NDArray[np.int32]) -> Weights:
+        idf: Weights = np.log((self.documents + PRIOR_DOCUMENTS + 1) / (self.df[terms] + 0.5))
+        return idf
 
-    def _weighted(self, vector: dict[int, float]) -> dict[int, float]:
-        return _unit({term: weight * self._idf(term) for term, weight in vector.items()})
+    def _weighted(self, vector: Vector) -> Vector:
+        return Vector(vector.terms, vector.weights * self._idf(vector.terms)).unit()
 
-    def _cosine(self, vector: dict[int, float], other: Sparse) -> float:
-        """Cosine of a weighted unit vector with ``other`` weighted by the current document
-        frequencies."""
-        dot = norm = 0.0
-        documents, df, log = self.documents + PRIOR_DOCUMENTS + 1, self.df, math.log
-        for term, weight in zip(other.terms, other.weights, strict=True):
-            value = weight * log(documents / (df[term] + 0.5))
-            norm += value * value
-            dot += vector.get(term, 0.0) * value
-        return dot / math.sqrt(norm) if norm else 0.0
+    def _cosines(self, vector: Vector, others: list[Sparse]) -> Weights:
+        """Cosines of a weighted unit vector with each of ``others`` weighted by the current
+        document frequencies (0 with an empty one)."""
+        cosines = np.zeros(len(others))
+        kept = [n for n, other in enumerate(others) if len(other)]
+        if not kept:
+            return cosines
+        terms = np.concatenate([others[n].terms for n in kept])
+        values = np.concatenate([others[n].weights for n in kept]) * self._idf(terms)
+        starts = np.cumsum([0] + [len(others[n]) for n in kept[:-1]])
+        self._dense[vector.terms] = vector.weights
+        try:
+            dots = np.add.reduceat(self._dense[terms] * values, starts)
+        finally:
+            self._dense[vector.terms] = 0.0
+        norms = np.sqrt(np.add.reduceat(values * values, starts))
+        cosines[kept] = np.divide(dots, norms, out=np.zeros(len(kept)), where=norms > 0)
+        return cosines
 
     def _buckets_of(self, story: _Story) -> set[int]:
         if story.first_published is None or story.last_published is None:
@@ -460,10 +509,9 @@ class StoryEngine:
         """Recompute the story's signature and index it where its dates put it."""
         if not len(story.centroid):
             return
-        weights = {
-            term: value * self._idf(term) for term, value in story.centroid.as_dict().items()
-        }
-        signature = frozenset(_strongest(weights, SIGNATURE_TERMS, weights))
+        centroid = story.centroid.vector()
+        weights = centroid.weights * self._idf(centroid.terms)
+        signature = frozenset(centroid.strongest(SIGNATURE_TERMS, key=weights).terms.tolist())
         story.signature = signature
         buckets = self._buckets_of(story)
         new_buckets = buckets - story.posted_buckets
@@ -505,17 +553,17 @@ class StoryEngine:
             story.first_fetched - self.window <= article.fetched <= story.last_fetched + self.window
         )
 
-    def _candidates(self, article: ArticleInput, vector: dict[int, float]) -> list[_Story]:
-        query = _strongest(vector, QUERY_TERMS, vector)
+    def _candidates(self, article: ArticleInput, vector: Vector) -> list[_Story]:
+        query = vector.strongest(QUERY_TERMS).as_dict()
         scores: dict[str, float] = {}
         if article.published is not None:
             middle = self._bucket(article.published)
             for bucket in (middle - 1, middle, middle + 1):
                 self._load_bucket(bucket)
                 postings = self._postings.get(bucket, {})
-                for term in query:
+                for term, weight in query.items():
                     for story_id in postings.get(term, ()):
-                        scores[story_id] = scores.get(story_id, 0.0) + vector[term]
+                        scores[story_id] = scores.get(story_id, 0.0) + weight
             recent: Iterable[str] = self._recent_undated
         else:
             recent = self._recent
@@ -525,14 +573,10 @@ class StoryEngine:
             if story is not None and story_id not in scores:
                 shared = story.signature & query_set
                 if shared:
-                    scores[story_id] = sum(vector[term] for term in shared)
+                    scores[story_id] = sum(query[term] for term in shared)
         best = heapq.nlargest(CANDIDATES, scores, key=scores.__getitem__)
         found = [self.stories[story_id] for story_id in best if story_id in self.stories]
         return [story for story in found if self._close_in_time(article, story)]
-
-    def similarity(self, vector: dict[int, float], story: _Story) -> float:
-        """Cosine of a weighted unit article vector with a story's weighted centroid."""
-        return self._cosine(vector, story.centroid)
 
     def assign(self, article: ArticleInput) -> Assignment | None:
         """Put ``article`` in a story: the best close one above the threshold, else a new one.
@@ -544,23 +588,29 @@ class StoryEngine:
             self._start()
         if article.id in self.story_of:
             return None
-        if self.reader is not None and self.reader.story_of(article.id) is not None:
+        if (
+            article.stored_story
+            and self.reader is not None
+            and self.reader.story_of(article.id) is not None
+        ):
             return None
         raw = article.features
         if raw is None:
             raw = article_features(article.title, article.text)
         self.seq += 1
         self.documents += 1
-        for term in raw:
-            self.df[term] += 1
-        vector = self._weighted(raw)
+        raw_vector = Vector.of(raw)
+        self.df[raw_vector.terms] += 1
+        vector = self._weighted(raw_vector)
         best: _Story | None = None
         best_similarity = 0.0
-        for story in self._candidates(article, vector):
-            value = self.similarity(vector, story)
-            if value > best_similarity:
-                best, best_similarity = story, value
-        unit_raw = _unit(raw)
+        candidates = self._candidates(article, vector)
+        if candidates:
+            cosines = self._cosines(vector, [story.centroid for story in candidates])
+            nearest = int(np.argmax(cosines))
+            if cosines[nearest] > 0:
+                best, best_similarity = candidates[nearest], float(cosines[nearest])
+        unit_raw = raw_vector.unit()
         if best is not None and best_similarity >= self.threshold:
             story = self._join(best, article, unit_raw)
         else:
@@ -572,13 +622,10 @@ class StoryEngine:
             article.id, story.record(utc_now()), tuple(raw), self.seq, best_similarity
         )
 
-    def _member(self, article: ArticleInput, unit_raw: dict[int, float]) -> _Member:
-        kept = _strongest(unit_raw, MEMBER_TERMS, unit_raw)
-        return _Member(
-            article.title or article.url, Sparse({term: unit_raw[term] for term in kept})
-        )
+    def _member(self, article: ArticleInput, unit_raw: Vector) -> _Member:
+        return _Member(article.title or article.url, Sparse(unit_raw.strongest(MEMBER_TERMS)))
 
-    def _new(self, article: ArticleInput, unit_raw: dict[int, float]) -> _Story:
+    def _new(self, article: ArticleInput, unit_raw: Vector) -> _Story:
         story = _Story(
             id=article.id,
             label=article.title or article.url,
@@ -590,7 +637,7 @@ class StoryEngine:
             last_fetched=article.fetched,
             first_published=article.published,
             last_published=article.published,
-            centroid=Sparse(self._truncate(dict(unit_raw))),
+            centroid=Sparse(self._truncate(unit_raw)),
             members=OrderedDict({article.id: self._member(article, unit_raw)}),
             seq=self.seq,
         )
@@ -598,23 +645,23 @@ class StoryEngine:
         self._index(story)
         return story
 
-    def _truncate(self, centroid: dict[int, float]) -> dict[int, float]:
-        if len(centroid) <= CENTROID_TERMS:
+    def _truncate(self, centroid: Vector) -> Vector:
+        if len(centroid.terms) <= CENTROID_TERMS:
             return centroid
-        weights = {term: value * self._idf(term) for term, value in centroid.items()}
-        return {term: centroid[term] for term in _strongest(weights, CENTROID_TERMS, weights)}
+        weights = centroid.weights * self._idf(centroid.terms)
+        return centroid.strongest(CENTROID_TERMS, key=weights)
 
-    def _join(self, story: _Story, article: ArticleInput, unit_raw: dict[int, float]) -> _Story:
+    def _join(self, story: _Story, article: ArticleInput, unit_raw: Vector) -> _Story:
         if story.members is None:
             story.members = OrderedDict()
             if self.reader is not None:
                 for stored in self.reader.members(story.id, story.central, MEMBERS_KEPT):
-                    features = _unit(article_features(stored.title, stored.text))
+                    features = Vector.of(article_features(stored.title, stored.text)).unit()
                     story.members[stored.id] = self._member(stored, features)
         centroid = story.centroid.as_dict()
-        for term, weight in unit_raw.items():
+        for term, weight in zip(unit_raw.terms.tolist(), unit_raw.weights.tolist(), strict=True):
             centroid[term] = centroid.get(term, 0.0) + weight
-        story.centroid = Sparse(self._truncate(centroid))
+        story.centroid = Sparse(self._truncate(Vector.of(centroid)))
         story.count += 1
         story.first_time = min(story.first_time, article.time)
         story.last_time = max(story.last_time, article.time)
@@ -629,12 +676,12 @@ class StoryEngine:
         while len(story.members) > MEMBERS_KEPT:
             oldest = next(member for member in story.members if member != story.central)
             del story.members[oldest]
-        centroid_weighted = self._weighted(story.centroid.as_dict())
-        central, closest = story.central, -1.0
-        for member_id, member in story.members.items():
-            value = self._cosine(centroid_weighted, member.features)
-            if value > closest:
-                central, closest = member_id, value
+        centroid_weighted = self._weighted(story.centroid.vector())
+        member_ids = list(story.members)
+        cosines = self._cosines(
+            centroid_weighted, [member.features for member in story.members.values()]
+        )
+        central = member_ids[int(np.argmax(cosines))]
         story.central = central
         story.label = story.members[central].title
         story.seq = self.seq
