@@ -37,7 +37,11 @@ from pathlib import Path
 from crawler.items import Article, utc_now
 from pipelines.clustering.engine import ArticleInput, StoryEngine, StoryReader, parse_time
 from pipelines.clustering.features import STOPWORDS
-from pipelines.clustering.state import save_assignments
+from pipelines.clustering.state import (
+    add_document_frequencies,
+    document_frequencies,
+    save_assignments,
+)
 from pipelines.database import INSERT_ARTICLE, NewsDatabase
 from pipelines.extraction.options import HtmlExtractionOptions
 from pipelines.extraction.page import extract_page
@@ -250,7 +254,9 @@ def measure_cost(
                         INSERT_ARTICLE.run(database.db.conn, _article_row(stored))
                 started = time.perf_counter()
                 with database.transaction():
+                    # The stage writes frequencies every minute; each batch is the worst case.
                     save_assignments(database.db.conn, pending)
+                    add_document_frequencies(database.db.conn, document_frequencies(pending))
                 engine.evict(max(a.seq for a in pending))
                 write_seconds.append((time.perf_counter() - started) / len(pending))
                 write_seconds.extend([write_seconds[-1]] * (len(pending) - 1))

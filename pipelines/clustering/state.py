@@ -1,9 +1,12 @@
-"""Writing what story assignment changed: ``stories`` rows, ``articles.story_id`` and the
-document frequencies in ``story_terms``, in the caller's transaction.
+"""Writing what story assignment changed, in the caller's transaction: ``stories`` rows and
+``articles.story_id`` (:func:`save_assignments`), and the document frequencies in
+``story_terms`` (:func:`add_document_frequencies`).
 
 The story stage calls :func:`save_assignments` once the store has committed the articles
 concerned, inside one transaction of its own: a crash leaves either all of a batch's story
-changes or none, and never a story id that names no story.
+changes or none, and never a story id that names no story. Document frequencies are a
+statistic that thousands of rows hold: the stage adds up several batches' worth
+(:func:`document_frequencies`) before writing them.
 """
 
 from __future__ import annotations
@@ -43,14 +46,11 @@ def save_assignments(connection: sqlite3.Connection, assignments: Iterable[Assig
     """
     latest: dict[str, Story] = {}
     placed: list[tuple[str, str]] = []
-    frequencies: Counter[int] = Counter()
     for assignment in sorted(assignments, key=lambda assignment: assignment.seq):
         if assignment.story is None:
             continue
         latest[assignment.story.id] = assignment.story
         placed.append((assignment.story.id, assignment.article_id))
-        frequencies.update(assignment.terms)
-        frequencies[DOCUMENTS] += 1
     if not latest:
         return 0
     connection.executemany(
@@ -59,5 +59,20 @@ def save_assignments(connection: sqlite3.Connection, assignments: Iterable[Assig
     )
     connection.executemany("UPDATE articles SET story_id = ? WHERE id = ?", placed)
     connection.executemany(COUNT_ARTICLES, [(story_id, story_id) for story_id in latest])
-    connection.executemany(ADD_DOCUMENT_FREQUENCY, sorted(frequencies.items()))
     return len(placed)
+
+
+def document_frequencies(assignments: Iterable[Assignment]) -> Counter[int]:
+    """How much the document frequency of each feature grows with ``assignments``
+    (:data:`DOCUMENTS`: the number of documents)."""
+    frequencies: Counter[int] = Counter()
+    for assignment in assignments:
+        if assignment.story is not None:
+            frequencies.update(assignment.terms)
+            frequencies[DOCUMENTS] += 1
+    return frequencies
+
+
+def add_document_frequencies(connection: sqlite3.Connection, frequencies: Counter[int]) -> None:
+    """Add ``frequencies`` to those in ``story_terms``."""
+    connection.executemany(ADD_DOCUMENT_FREQUENCY, sorted(frequencies.items()))
