@@ -16,12 +16,15 @@ from scrapy.exceptions import NotConfigured
 from crawler.items import ArticleSignature, Crawl, SimilarPair, article_id
 from pipelines.database import NewsDatabase
 from pipelines.extraction.shingles import (
+    BATCH,
     NUM_PERM,
     fingerprint,
     from_bytes,
+    minhash_signature,
     overlap,
     shingle_hashes,
 )
+from pipelines.extraction.shingles import SEED as MINHASH_SEED
 from pipelines.lsh import BandIndex, candidate_probability, lsh_params
 from pipelines.similar import Compared, SimilarityPipeline, SimilarityTables
 from tests.conftest import ROOT, SEED_CAPTURES, crawl, project_crawler
@@ -79,6 +82,37 @@ def test_a_text_without_words_has_no_fingerprint() -> None:
     assert fingerprint(" ... !!! ") == (b"", b"")
     signature, hashes = fingerprint("Troops will leave Iraq by the end of the year.")
     assert from_bytes(signature).size == NUM_PERM and from_bytes(hashes).size == 8
+
+
+def test_signatures_are_those_datasketch_makes() -> None:
+    from datasketch import MinHash
+
+    a, b = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED).permutations.tolist()
+    # Hashes that make a permuted value's low 32 bits, read the fast way, 0xFFFFFFFF or at
+    # most 6: the values minhash_signature works out again datasketch's way.
+    edge = []
+    for j in range(NUM_PERM):
+        if a[j] % 2 == 0:
+            continue
+        for target in (0xFFFFFFFF, 0, 6):
+            for high in range(8):
+                value = (target - high - b[j]) * pow(a[j], -1, 1 << 32) % (1 << 32)
+                x = (a[j] * value + b[j]) % (1 << 64)
+                if x >> 61 == high:
+                    edge.append(value)
+    assert len(edge) > 100
+    rng = np.random.default_rng(3)
+    hash_sets = [
+        np.unique(rng.integers(0, 2**32, size=size, dtype=np.uint64)).astype(np.uint32)
+        for size in (1, 2, BATCH - 1, BATCH + 1, 3 * BATCH + 5)
+    ]
+    hash_sets += [np.unique(np.array(edge, dtype=np.uint32))]
+    hash_sets += [shingle_hashes(SEED_CAPTURES[0].read_text(encoding="utf-8"))]
+    for hashes in hash_sets:
+        minhash = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, hashfunc=lambda value: value)
+        for value in hashes.tolist():
+            minhash.update(value)
+        assert minhash_signature(hashes).tolist() == minhash.hashvalues.tolist()
 
 
 def test_lsh_parameters_are_those_datasketch_picks() -> None:

@@ -3,8 +3,9 @@
 A shingle is :data:`SHINGLE_WORDS` consecutive words of the text, lowercased (words as
 :data:`pipelines.extraction.result.WORD` reads them), hashed to 32 bits from its words'
 SHA-1 hashes (:func:`shingle_hashes`). The set of those hashes stands for the text when two
-texts are compared exactly (:func:`overlap`); its MinHash signature (datasketch,
-:data:`NUM_PERM` permutations) stands for it when the stage looks for candidate pairs. Both
+texts are compared exactly (:func:`overlap`); its MinHash signature (datasketch's,
+:data:`NUM_PERM` permutations, computed here with numpy: :func:`minhash_signature`) stands
+for it when the stage looks for candidate pairs. Both
 are computed in the extraction worker with the text (:func:`fingerprint`), and in the
 crawl's process only for texts stored without them (before signatures existed).
 
@@ -15,6 +16,8 @@ database: each stored signature records them, and one made with others is made a
 from __future__ import annotations
 
 import hashlib
+import itertools
+from collections import defaultdict
 from functools import lru_cache
 from typing import Any
 
@@ -36,9 +39,10 @@ MAX_CHARACTERS = 600_000
 article, but a hostile page can be millions of words) is compared on its beginning, so that
 no text costs more than about 0.1 s to shingle, in the worker or in the crawl's process."""
 
-BATCH = 4096
-"""Shingles given to datasketch at a time: it holds a ``shingles × NUM_PERM`` array of 64-bit
-values while it works (8 MiB at a time, not 4 GiB for a text of two million words)."""
+BATCH = 256
+"""Shingles permuted at a time: a ``shingles × NUM_PERM`` array of 64-bit values is held while
+they are (512 KiB, which stays in the processor's cache; not 4 GiB for a text of two million
+words)."""
 
 SEED = 1
 """datasketch's default seed: the permutations every signature is made with."""
@@ -64,23 +68,24 @@ def shingle_hashes(text: str, words: int = SHINGLE_WORDS) -> Hashes:
     tokens = WORD.findall(text[:MAX_CHARACTERS].lower())
     if not tokens:
         return np.empty(0, dtype=np.uint32)
-    vocabulary: dict[str, int] = {}
-    positions = np.array([vocabulary.setdefault(token, len(vocabulary)) for token in tokens])
-    word_hashes = np.fromiter(
-        (
-            int.from_bytes(hashlib.sha1(word.encode("utf-8")).digest()[:8], "little")
-            for word in vocabulary
-        ),
-        dtype=np.uint64,
-        count=len(vocabulary),
-    )[positions]
+    # Each distinct word's number, in order of first appearance, and each token's.
+    vocabulary: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+    positions = np.fromiter(map(vocabulary.__getitem__, tokens), dtype=np.intp, count=len(tokens))
+    sha1 = hashlib.sha1
+    digests = b"".join([sha1(word.encode("utf-8")).digest() for word in vocabulary])
+    # The first 8 bytes of each 20-byte digest, read little-endian.
+    word_hashes = (
+        np.frombuffer(digests, dtype="<u4").reshape(-1, 5)[:, :2].copy().view("<u8").ravel()
+    )[positions].astype(np.uint64, copy=False)
     count = max(1, len(tokens) - words + 1)
     mixed = np.zeros(count, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for offset in range(min(words, len(tokens))):
             mixed = (mixed ^ word_hashes[offset : offset + count]) * _POSITION_MULTIPLIERS[offset]
             mixed ^= mixed >> np.uint64(31)
-    hashes: Hashes = np.unique((mixed >> np.uint64(32)).astype(np.uint32))
+    hashes: Hashes = np.sort((mixed >> np.uint64(32)).astype(np.uint32))
+    if hashes.size > 1:  # distinct (np.unique does the same, more slowly)
+        hashes = hashes[np.concatenate(([True], hashes[1:] != hashes[:-1]))]
     return hashes
 
 
@@ -99,27 +104,42 @@ def load_minhash() -> None:
     _permutations(NUM_PERM, SEED)
 
 
-def _identity(value: int) -> int:
-    return value
+_MERSENNE_PRIME = np.uint64((1 << 61) - 1)
+_MAX_HASH = np.uint64((1 << 32) - 1)
+"""datasketch's constants: a permuted hash is ``(a * hash + b) % _MERSENNE_PRIME & _MAX_HASH``."""
+
+
+def _permuted_minimum(values: npt.NDArray[np.uint64], a: Any, b: Any) -> Any:
+    """The least permuted hash of ``values`` (a column) for each permutation, as datasketch
+    computes it (``MinHash.update_batch``): 64-bit products and sums that wrap around."""
+    permuted = (values * a + b) % _MERSENNE_PRIME
+    return (permuted & _MAX_HASH).min(axis=0)
 
 
 def minhash_signature(hashes: Hashes, num_perm: int = NUM_PERM) -> npt.NDArray[np.uint32]:
-    """The MinHash signature (datasketch) of a set of shingle hashes: ``num_perm`` values.
+    """The MinHash signature of a set of shingle hashes: ``num_perm`` values, the same as
+    datasketch's ``MinHash`` (seed :data:`SEED`, each hash its own hash value) updated with
+    them, computed without its per-object and per-value costs.
 
     :param hashes: from :func:`shingle_hashes`; not empty.
     """
-    from datasketch import MinHash
-
-    minhash = MinHash(
-        num_perm=num_perm,
-        seed=SEED,
-        hashfunc=_identity,
-        permutations=_permutations(num_perm, SEED),
-    )
+    a, b = _permutations(num_perm, SEED)
+    signature = np.full(num_perm, _MAX_HASH, dtype=np.uint64)
     for start in range(0, hashes.size, BATCH):
-        minhash.update_batch(hashes[start : start + BATCH].tolist())
-    signature: npt.NDArray[np.uint32] = minhash.hashvalues.astype(np.uint32)
-    return signature
+        values = hashes[start : start + BATCH, None].astype(np.uint64)
+        # x % (2**61 - 1) without dividing: with x = hi * 2**61 + lo, it is lo + hi, less
+        # 2**61 - 1 where the sum reaches that. The low 32 bits of lo + hi are those of
+        # x + hi; where the sum reaches 2**61 - 1 they are one less than the right ones, and
+        # 0xFFFFFFFF or at most 6: a batch where any is, is permuted again datasketch's way.
+        permuted = values * a
+        permuted += b
+        permuted += permuted >> np.uint64(61)
+        permuted &= _MAX_HASH
+        least = permuted.min(axis=0)
+        if least.min() <= 6 or permuted.max() == _MAX_HASH:
+            least = _permuted_minimum(values, a, b)
+        np.minimum(signature, least, out=signature)
+    return signature.astype(np.uint32)
 
 
 def fingerprint(text: str) -> tuple[bytes, bytes]:
@@ -144,5 +164,8 @@ def overlap(one: Hashes, other: Hashes) -> tuple[float, float]:
     """
     if not one.size or not other.size:
         return 0.0, 0.0
-    shared = int(np.intersect1d(one, other, assume_unique=True).size)
+    small, large = (one, other) if one.size <= other.size else (other, one)
+    # Both are sorted: look each hash of the smaller set up in the larger.
+    found = np.searchsorted(large, small).clip(max=large.size - 1)
+    shared = int(np.count_nonzero(large[found] == small))
     return shared / (one.size + other.size - shared), shared / min(one.size, other.size)
