@@ -235,7 +235,7 @@ class StoryPipeline:
             self._terms_due = time.monotonic() + TERMS_SECONDS
         else:
             self._frequencies.update(grown)
-        if self.engine is not None and self._executor is not None:
+        if batch and self.engine is not None and self._executor is not None:
             self._executor.submit(self.engine.evict, max(a.seq for a in batch))
 
     async def close_spider(self) -> None:
