@@ -65,8 +65,10 @@ REVISIT_ENABLED = True
 
 # At a glance: a progress line every PROGRESS_INTERVAL seconds (crawler/progress.py; it replaces
 # Scrapy's "Crawled N pages" line), the summary at the end and the exit status of `scrapy crawl`
-# (crawler/summary.py, crawler/commands/crawl.py)
+# (crawler/summary.py, crawler/commands/crawl.py). Messages below LOG_LEVEL are not made at all
+# (crawler/loglevel.py).
 EXTENSIONS = {
+    "crawler.loglevel.RootLogLevel": 0,
     "crawler.progress.ProgressExtension": 500,
     "crawler.summary.CrawlSummaryExtension": 510,
 }
@@ -106,4 +108,7 @@ LOG_FORMATTER = "crawler.logformatter.PageLogFormatter"
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
+# Scrapy's check of each callback for `return value` in a generator parses the callback's
+# source for every request when callbacks are bound methods (its cache misses): ours have none.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 COMMANDS_MODULE = "crawler.commands"

@@ -29,7 +29,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -342,6 +342,7 @@ class SimilarityPipeline:
         self.stats.inc_value("similar/candidates", len(candidates))
         if len(shared) > len(candidates):
             self.stats.inc_value("similar/candidates_over_limit", len(shared) - len(candidates))
+        found: Counter[str] = Counter()
         for other_id, _bands in candidates:
             other = self._shingles_of(other_id)
             if other is None:
@@ -361,7 +362,7 @@ class SimilarityPipeline:
                     found_at=found_at,
                 )
             )
-            self.stats.inc_value(f"similar/pairs/{kind}")
+            found[kind] += 1
             logger.debug(
                 "Articles %s and %s: %s (jaccard %.3f, containment %.3f)",
                 article_id,
@@ -370,6 +371,8 @@ class SimilarityPipeline:
                 jaccard,
                 containment,
             )
+        for kind, count in found.items():
+            self.stats.inc_value(f"similar/pairs/{kind}", count)
         self.index.add(article_id, values)
         self._remember(article_id, own)
         self._pending.append(compared)
