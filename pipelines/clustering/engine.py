@@ -389,8 +389,6 @@ class StoryEngine:
         self.now = datetime.now(UTC).timestamp() if now is None else now
         self.documents = 0
         self.df = np.zeros(FEATURE_SPACE, dtype=np.int32)
-        self._dense = np.zeros(FEATURE_SPACE, dtype=np.float64)
-        """All zeros, but while :meth:`_cosines` looks up the weights of one vector."""
         self.stories: dict[str, _Story] = {}
         self.story_of: dict[str, str] = {}
         """Story of each article assigned in this run."""
@@ -475,16 +473,16 @@ class StoryEngine:
         document frequencies (0 with an empty one)."""
         cosines = np.zeros(len(others))
         kept = [n for n, other in enumerate(others) if len(other)]
-        if not kept:
+        if not kept or not len(vector.terms):
             return cosines
         terms = np.concatenate([others[n].terms for n in kept])
         values = np.concatenate([others[n].weights for n in kept]) * self._idf(terms)
         starts = np.cumsum([0] + [len(others[n]) for n in kept[:-1]])
-        self._dense[vector.terms] = vector.weights
-        try:
-            dots = np.add.reduceat(self._dense[terms] * values, starts)
-        finally:
-            self._dense[vector.terms] = 0.0
+        order = np.argsort(vector.terms)
+        keys, weights = vector.terms[order], vector.weights[order]
+        position = np.searchsorted(keys, terms).clip(max=len(keys) - 1)
+        own = np.where(keys[position] == terms, weights[position], 0.0)
+        dots = np.add.reduceat(own * values, starts)
         norms = np.sqrt(np.add.reduceat(values * values, starts))
         cosines[kept] = np.divide(dots, norms, out=np.zeros(len(kept)), where=norms > 0)
         return cosines
