@@ -70,6 +70,11 @@ class Compared:
     pairs: list[SimilarPair] = field(default_factory=list)
 
 
+def _digest(text_sha256: str) -> int:
+    """The first 64 bits of a text's SHA-256 (hex), as a small number to keep per article."""
+    return int(text_sha256[:16], 16)
+
+
 class SimilarityTables:
     """Reads and writes ``article_signatures`` and ``similar_articles`` in a cleanwire
     database.
@@ -80,17 +85,21 @@ class SimilarityTables:
     def __init__(self, database: NewsDatabase) -> None:
         self.connection = database.db.conn
 
-    def current_signatures(self, chunk: int = LOAD_CHUNK) -> Iterator[tuple[list[str], bytes]]:
+    def current_signatures(
+        self, chunk: int = LOAD_CHUNK
+    ) -> Iterator[tuple[list[str], list[str], bytes]]:
         """The stored signatures of articles' current texts made as signatures are made now,
-        ``chunk`` at a time: their article ids and their bytes, end to end."""
+        ``chunk`` at a time: their article ids, their texts' SHA-256 and their bytes, end to
+        end."""
         cursor = self.connection.execute(
-            "SELECT s.article_id, s.signature FROM article_signatures s"
+            "SELECT s.article_id, s.text_sha256, s.signature FROM article_signatures s"
             " JOIN articles a ON a.id = s.article_id AND a.text_sha256 = s.text_sha256"
             " WHERE s.num_perm = ? AND s.shingle_words = ? AND length(s.signature) > 0",
             [NUM_PERM, SHINGLE_WORDS],
         )
         while rows := cursor.fetchmany(chunk):
-            yield [row[0] for row in rows], b"".join(row[1] for row in rows)
+            ids, text_hashes, signatures = zip(*rows, strict=True)
+            yield list(ids), list(text_hashes), b"".join(signatures)
 
     def unsigned_articles(self) -> list[str]:
         """Stored articles with no signature of their current text (made as now)."""
@@ -201,6 +210,10 @@ class SimilarityPipeline:
         self.tables: SimilarityTables | None = None
         self._pending: list[Compared] = []
         self._texts: OrderedDict[str, Hashes] = OrderedDict()
+        self._digests: dict[str, int] = {}
+        """The start of the SHA-256 of each indexed article's text: a candidate with the same
+        text is a duplicate without comparing shingles (nor reading its text back when it is
+        no longer among the cached ones)."""
         self._cached_texts = max(CACHED_TEXTS, 2 * self.batch_size)
         self._timer = LoopingCall(self.flush)
 
@@ -233,9 +246,10 @@ class SimilarityPipeline:
         """Build the index from the stored signatures."""
         assert self.tables is not None
         started = time.perf_counter()
-        for article_ids, signatures in self.tables.current_signatures():
+        for article_ids, text_hashes, signatures in self.tables.current_signatures():
             matrix = from_bytes(signatures).reshape(len(article_ids), NUM_PERM)
             self.index.add_all(article_ids, matrix)
+            self._digests.update(zip(article_ids, map(_digest, text_hashes), strict=True))
         logger.info(
             "Similarity index: %d articles in %.2f s (%d bands of %d rows, %.1f MiB)",
             len(self.index),
@@ -331,6 +345,7 @@ class SimilarityPipeline:
         )
         self.index.remove(article_id)
         self._texts.pop(article_id, None)
+        self._digests.pop(article_id, None)
         self.stats.inc_value("similar/articles")
         if not signature:
             self._pending.append(compared)
@@ -343,11 +358,15 @@ class SimilarityPipeline:
         if len(shared) > len(candidates):
             self.stats.inc_value("similar/candidates_over_limit", len(shared) - len(candidates))
         found: Counter[str] = Counter()
+        digest = _digest(text_sha256)
         for other_id, _bands in candidates:
-            other = self._shingles_of(other_id)
-            if other is None:
-                continue
-            jaccard, containment = overlap(own, other)
+            if self._digests.get(other_id) == digest:
+                jaccard = containment = 1.0
+            else:
+                other = self._shingles_of(other_id)
+                if other is None:
+                    continue
+                jaccard, containment = overlap(own, other)
             kind = self._kind(jaccard, containment)
             if kind is None:
                 continue
@@ -374,6 +393,7 @@ class SimilarityPipeline:
         for kind, count in found.items():
             self.stats.inc_value(f"similar/pairs/{kind}", count)
         self.index.add(article_id, values)
+        self._digests[article_id] = digest
         self._remember(article_id, own)
         self._pending.append(compared)
 

@@ -311,3 +311,27 @@ def test_articles_stored_without_signatures_are_compared_at_the_next_start(
     result = crawl(db_path, "files", f"path={empty}", check=False)
     assert "Comparing 2 stored articles that have no signature yet" in result.stderr
     assert pairs(db_path) == {("000", "001", "reuse"), ("002", "004", "reuse")}
+
+
+def test_the_same_text_at_other_urls_is_a_duplicate_of_each_also_across_crawls(
+    tmp_path: Path,
+) -> None:
+    corpus, later, db_path = tmp_path / "corpus", tmp_path / "later", tmp_path / "news.db"
+    corpus.mkdir()
+    later.mkdir()
+    text = SEED["002"].read_text().split("\n", 1)[1]
+    for name, folder in (("wire-a", corpus), ("wire-b", corpus), ("wire-c", later)):
+        (folder / f"{name}.txt").write_text(f"https://news.example/{name}\n{text}")
+    crawl(db_path, "files", f"path={corpus}")
+    crawl(db_path, "files", f"path={later}")
+    assert pairs(db_path) == {
+        ("wire-a", "wire-b", "duplicate"),
+        ("wire-a", "wire-c", "duplicate"),
+        ("wire-b", "wire-c", "duplicate"),
+    }
+    with sqlite3.connect(db_path) as connection:
+        measures = connection.execute(
+            "select distinct jaccard, containment from similar_articles"
+        ).fetchall()
+    connection.close()
+    assert measures == [(1.0, 1.0)]
