@@ -16,10 +16,9 @@ from crawler.benchmarks.stories import evaluate, labelled_articles, load_labels,
 from crawler.items import Article, Crawl, Fetch, Page
 from pipelines.clustering.engine import (
     ArticleInput,
+    Sparse,
     StoryEngine,
-    pack_vector,
     parse_time,
-    unpack_vector,
 )
 from pipelines.clustering.features import _entities, _numbers, article_features
 from pipelines.database import NewsDatabase
@@ -202,7 +201,7 @@ def test_features_weigh_names_numbers_and_the_title() -> None:
 
 def test_a_centroid_survives_the_trip_through_the_database() -> None:
     vector = {1: 0.5, 4_000_000: 0.25, 17: 1.0}
-    assert unpack_vector(pack_vector(vector)) == vector
+    assert Sparse.unpacked(Sparse(vector).packed()).as_dict() == vector
 
 
 # Quality on the labelled dev pages

@@ -41,8 +41,6 @@ from __future__ import annotations
 import heapq
 import math
 import sqlite3
-import sys
-from array import array
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -144,28 +142,6 @@ class ArticleInput:
         return self.published if self.published is not None else self.fetched
 
 
-def pack_vector(vector: dict[int, float]) -> bytes:
-    """A sparse vector as bytes: its feature ids (int32) then their weights (float32),
-    little-endian."""
-    terms, weights = array("i", vector.keys()), array("f", vector.values())
-    if sys.byteorder == "big":
-        terms.byteswap()
-        weights.byteswap()
-    return terms.tobytes() + weights.tobytes()
-
-
-def unpack_vector(blob: bytes) -> dict[int, float]:
-    """The inverse of :func:`pack_vector`."""
-    half = len(blob) // 2
-    terms, weights = array("i"), array("f")
-    terms.frombytes(blob[:half])
-    weights.frombytes(blob[half:])
-    if sys.byteorder == "big":
-        terms.byteswap()
-        weights.byteswap()
-    return dict(zip(terms, weights, strict=True))
-
-
 Terms = npt.NDArray[np.int64]
 Weights = npt.NDArray[np.float64]
 
@@ -216,6 +192,20 @@ class Sparse:
 
     def vector(self) -> Vector:
         return Vector(self.terms.astype(np.int64), self.weights.astype(np.float64))
+
+    def packed(self) -> bytes:
+        """As stored (``stories.centroid``): its feature ids (int32) then their weights
+        (float32), little-endian."""
+        return self.terms.astype("<i4").tobytes() + self.weights.astype("<f4").tobytes()
+
+    @classmethod
+    def unpacked(cls, blob: bytes) -> Sparse:
+        """The inverse of :meth:`packed`."""
+        half = len(blob) // 2
+        sparse = cls.__new__(cls)
+        sparse.terms = np.frombuffer(blob[:half], dtype="<i4").astype(np.int32)
+        sparse.weights = np.frombuffer(blob[half:], dtype="<f4").astype(np.float32)
+        return sparse
 
     def as_dict(self) -> dict[int, float]:
         return dict(zip(self.terms.tolist(), self.weights.tolist(), strict=True))
@@ -270,7 +260,7 @@ class _Story:
             article_count=self.count,
             first_fetched=iso(self.first_fetched),
             last_fetched=iso(self.last_fetched),
-            centroid=pack_vector(self.centroid.as_dict()),
+            centroid=self.centroid.packed(),
             updated_at=updated_at,
             first_published=None if self.first_published is None else iso(self.first_published),
             last_published=None if self.last_published is None else iso(self.last_published),
@@ -436,7 +426,7 @@ class StoryEngine:
             last_fetched=parse_time(str(last_f)) or 0.0,
             first_published=parse_time(first_p) if isinstance(first_p, str) else None,
             last_published=parse_time(last_p) if isinstance(last_p, str) else None,
-            centroid=Sparse(unpack_vector(blob) if isinstance(blob, bytes) else {}),
+            centroid=Sparse.unpacked(blob) if isinstance(blob, bytes) else Sparse({}),
         )
         self.stories[story_id] = story
         self._index(story)
