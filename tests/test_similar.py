@@ -18,6 +18,7 @@ from pipelines.database import NewsDatabase
 from pipelines.extraction.shingles import (
     BATCH,
     NUM_PERM,
+    _permutations,
     fingerprint,
     from_bytes,
     minhash_signature,
@@ -87,7 +88,9 @@ def test_a_text_without_words_has_no_fingerprint() -> None:
 def test_signatures_are_those_datasketch_makes() -> None:
     from datasketch import MinHash
 
-    a, b = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED).permutations.tolist()
+    permutations = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED).permutations
+    assert _permutations(NUM_PERM, MINHASH_SEED).tolist() == permutations.tolist()
+    a, b = permutations.tolist()
     # Hashes that make a permuted value's low 32 bits, read the fast way, 0xFFFFFFFF or at
     # most 6: the values minhash_signature works out again datasketch's way.
     edge = []

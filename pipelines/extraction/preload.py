@@ -1,6 +1,6 @@
 """Imported once by the extraction fork server, never by the crawl's own process.
 
-It loads the extraction code, the language model and datasketch's MinHash permutations, so
+It loads the extraction code, the language model and the MinHash permutations, so
 that every worker forked from the server starts with them in memory, shared until written to,
 instead of loading them itself.
 """

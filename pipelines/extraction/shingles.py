@@ -89,24 +89,33 @@ def shingle_hashes(text: str, words: int = SHINGLE_WORDS) -> Hashes:
     return hashes
 
 
-@lru_cache(maxsize=4)
-def _permutations(num_perm: int, seed: int) -> Any:
-    """datasketch's permutation parameters, made once per process (made per signature, they
-    would cost more than the signature itself)."""
-    from datasketch import MinHash  # imports scipy: only where signatures are made
-
-    return MinHash(num_perm=num_perm, seed=seed).permutations
-
-
-def load_minhash() -> None:
-    """Import datasketch and make the permutations now: the fork server does it once for
-    every worker."""
-    _permutations(NUM_PERM, SEED)
-
-
 _MERSENNE_PRIME = np.uint64((1 << 61) - 1)
 _MAX_HASH = np.uint64((1 << 32) - 1)
 """datasketch's constants: a permuted hash is ``(a * hash + b) % _MERSENNE_PRIME & _MAX_HASH``."""
+
+
+@lru_cache(maxsize=4)
+def _permutations(num_perm: int, seed: int) -> npt.NDArray[np.uint64]:
+    """datasketch's permutation parameters, made as its ``MinHash`` makes them (two draws of
+    numpy's ``RandomState(seed)`` per permutation; a test pins them to datasketch's), once per
+    process (made per signature, they would cost more than the signature itself).
+
+    Importing datasketch would pull in scipy: about 0.4 s for every crawl's fork server,
+    while the workers wait for it."""
+    generator = np.random.RandomState(seed)
+    pairs = [
+        (
+            generator.randint(1, _MERSENNE_PRIME, dtype=np.uint64),
+            generator.randint(0, _MERSENNE_PRIME, dtype=np.uint64),
+        )
+        for _ in range(num_perm)
+    ]
+    return np.array(pairs, dtype=np.uint64).T
+
+
+def load_minhash() -> None:
+    """Make the permutations now: the fork server does it once for every worker."""
+    _permutations(NUM_PERM, SEED)
 
 
 def _permuted_minimum(values: npt.NDArray[np.uint64], a: Any, b: Any) -> Any:
