@@ -16,14 +16,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from trafilatura.utils import INVALID_XML_CHARS
+from trafilatura.utils import repair_faulty_html as trafilatura_repair
 
 from pipelines.extraction.decoding import decode_body
 from pipelines.extraction.html import (
+    XML_FORBIDDEN_CHARS,
     HtmlExtractionOptions,
     clean_lines,
     extract_html,
     extract_text,
     parse_html,
+    repair_faulty_html,
 )
 from pipelines.extraction.metric import score_page
 from pipelines.extraction.result import Extraction
@@ -245,3 +249,22 @@ def test_article_the_fast_path_misses_is_found_by_the_whole_cascade() -> None:
     html = f"<html><body><div class='story-bottom'>{story}</div></body></html>"
     text = extract_text(parse_html(html), STORY_URL, HtmlExtractionOptions())
     assert text.splitlines() == list(STORY)
+
+
+def test_the_forbidden_characters_are_those_trafilatura_deletes() -> None:
+    deleted = {char for char in map(chr, range(0x110000)) if INVALID_XML_CHARS.match(char)}
+    assert set(XML_FORBIDDEN_CHARS) == deleted
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<html><body><p>Plain page</p></body></html>",
+        "<html><body><p>Stray\x00 bytes\x1f and\ufffe more</p></body></html>",
+        "<!DOCTYPE html PUBLIC '-//W3C//DTD XHTML 1.0//EN'/>\n<html><body>Text</body></html>",
+        "<?xml version='1.0'?>\n<html lang='en' />\n<body>Text\x0b</body>",
+    ],
+)
+def test_repairs_are_trafilaturas(markup: str) -> None:
+    beginning = markup[:50].lower()
+    assert repair_faulty_html(markup, beginning) == trafilatura_repair(markup, beginning)
