@@ -69,6 +69,7 @@ REVISIT_ENABLED = True
 # (crawler/loglevel.py).
 EXTENSIONS = {
     "crawler.loglevel.RootLogLevel": 0,
+    "crawler.malloc.FixedMmapThreshold": 0,
     "crawler.progress.ProgressExtension": 500,
     "crawler.summary.CrawlSummaryExtension": 510,
 }
@@ -96,6 +97,10 @@ RETRY_BACKOFF_BASE = 2.0
 RETRY_BACKOFF_MAX = 60.0
 RETRY_AFTER_MAX = 120.0
 COOKIES_ENABLED = False
+
+# Memory: page bodies of MALLOC_MMAP_THRESHOLD bytes or more are given back to the system when
+# freed, so that the heap does not grow with the pages read (crawler/malloc.py; glibc only)
+MALLOC_MMAP_THRESHOLD = 128 * 1024
 
 # Memory: the duplicate-request filter remembers the newest 2 x DUPEFILTER_MAX_ENTRIES at most
 DUPEFILTER_CLASS = "crawler.dupefilter.BoundedDupeFilter"
