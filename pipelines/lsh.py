@@ -15,6 +15,7 @@ a small dictionary, merged into the arrays every :data:`MERGE_EVERY` additions.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 
 import numpy as np
@@ -130,9 +131,14 @@ class BandIndex:
     def _merge(self) -> None:
         if not self._recent:
             return
-        pairs = [(key, owner) for key, owners in self._recent.items() for owner in owners]
-        keys = np.fromiter((key for key, _ in pairs), dtype=np.uint64, count=len(pairs))
-        owners = np.fromiter((owner for _, owner in pairs), dtype=np.uint32, count=len(pairs))
+        # Straight into arrays: a list of (key, owner) pairs would hold about 8 MiB at once.
+        counts = np.fromiter(map(len, self._recent.values()), dtype=np.intp)
+        keys = np.repeat(np.fromiter(self._recent, dtype=np.uint64, count=counts.size), counts)
+        owners = np.fromiter(
+            itertools.chain.from_iterable(self._recent.values()),
+            dtype=np.uint32,
+            count=keys.size,
+        )
         self._recent = {}
         self._recent_count = 0
         self._insert(keys, owners)
