@@ -63,6 +63,8 @@ def test_the_report_times_both_and_measures_the_crawl() -> None:
     crawl = r"\(b\) scrapy crawl files: +[\d.]+ s, [\d.]+ pages/s, [\d.]+ CPU-seconds"
     assert len(re.findall(crawl, out)) == 2
     assert len(re.findall(r"wall time \(b\)/\(a\): [\d.]+$", out, re.M)) == 2
+    pool = r"\(c\) the loop's work alone in a pool of \d+ processes: [\d.]+ s, \(c\)/\(a\): [\d.]+$"
+    assert len(re.findall(pool, out, re.M)) == 2
     peak = r"main process (\d+) MiB RSS, with fork server and extraction workers (\d+) MiB PSS"
     peaks = re.findall(peak, out)
     assert len(peaks) == 2 and all(int(main) > 30 and int(tree) > int(main) for main, tree in peaks)

@@ -9,16 +9,19 @@ pages of ``FOLDER`` (``*.html`` or ``*.html.gz`` anywhere under it, such as a be
     bytes, in this process, with trafilatura already imported;
 (b) ``scrapy crawl files`` over the folder into a fresh database, as a user would run it:
     the wall time of the whole command, start-up, extraction in worker processes and SQLite
-    writes included.
+    writes included;
+(c) the loop's work alone in a pool of as many processes as there are cores, forked from
+    this process: the floor for any pipeline that runs trafilatura in worker processes, to
+    read (b) against.
 
-It prints pages per second and CPU-seconds of each (the crawl's summed over its processes),
-the ratio (b)/(a) of wall times, and the crawl's peak
+It prints pages per second and CPU-seconds of (a) and (b) (the crawl's summed over its
+processes), the ratios (b)/(a) and (c)/(a) of wall times, and the crawl's peak
 memory: the resident set of its main process (the kernel's high-water mark), and the
 proportional set size of the crawl with its fork server and extraction workers (PSS: memory
 shared between them, such as the language model, is counted once), sampled every 50 ms. With
 several ``N``, it also prints how much the peaks grew from the first ``N`` to each other.
 
-``--repeat K`` runs (a) and (b) K times, taking turns, and reports the median of each, as
+``--repeat K`` runs (a), (b) and (c) K times, taking turns, and reports the median of each, as
 shared machines are noisy.
 
 Each copy of a page after the first names itself at a distinct URL (``?copy=K`` added to its
@@ -29,6 +32,7 @@ written to the database, as in a real archive. Settings given with ``-s`` go to 
 from __future__ import annotations
 
 import gzip
+import multiprocessing
 import os
 import re
 import sqlite3
@@ -109,6 +113,20 @@ def plain_loop(paths: list[Path]) -> tuple[float, float]:
     for path in paths:
         trafilatura.extract(path.read_bytes())
     return time.perf_counter() - started, time.process_time() - started_cpu
+
+
+def _extract_file(path: Path) -> None:
+    trafilatura.extract(path.read_bytes())
+
+
+def pool_loop(paths: list[Path]) -> float:
+    """Wall seconds the plain loop's work takes in a pool of one process per core, forked from
+    this process (trafilatura already imported), with nothing else."""
+    started = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(os.cpu_count()) as pool:
+        for _ in pool.imap_unordered(_extract_file, paths, chunksize=4):
+            pass
+    return time.perf_counter() - started
 
 
 def _cpu_seconds(pid: int) -> float | None:
@@ -233,14 +251,16 @@ def measure(
     turns, and print the medians."""
     corpus = workdir / f"corpus-{count}"
     paths = build_corpus(pages, count, corpus)
-    loops, crawls = [], []
+    loops, crawls, pools = [], [], []
     for turn in range(repeat):
         loops.append(plain_loop(paths))
         database = workdir / f"news-{count}-{turn}.db"
         crawls.append(crawl_files(corpus, database, settings))
         for suffix in ("", "-wal", "-shm"):
             Path(f"{database}{suffix}").unlink(missing_ok=True)
+        pools.append(pool_loop(paths))
     loop_seconds = statistics.median(wall for wall, _ in loops)
+    pool_seconds = statistics.median(pools)
     loop_cpu = statistics.median(cpu for _, cpu in loops)
     crawl = CrawlRun(
         statistics.median(c.seconds for c in crawls),
@@ -263,6 +283,10 @@ def measure(
         f" ({crawl.fetches} fetches, {crawl.articles} articles stored)"
     )
     print(f"  wall time (b)/(a): {crawl.seconds / loop_seconds:.2f}")
+    print(
+        f"  (c) the loop's work alone in a pool of {os.cpu_count()} processes:"
+        f" {pool_seconds:.2f} s, (c)/(a): {pool_seconds / loop_seconds:.2f}"
+    )
     print(
         f"  crawl peak memory: main process {crawl.main_peak_mib:.0f} MiB RSS,"
         f" with fork server and extraction workers {crawl.tree_peak_mib:.0f} MiB PSS"
