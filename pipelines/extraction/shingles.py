@@ -100,7 +100,7 @@ def _permutations(num_perm: int, seed: int) -> npt.NDArray[np.uint64]:
     numpy's ``RandomState(seed)`` per permutation; a test pins them to datasketch's), once per
     process (made per signature, they would cost more than the signature itself).
 
-    Importing datasketch would pull in scipy: about 0.4 s for every crawl's fork server,
+    Importing datasketch would pull in scipy: about 0.3 s for every crawl's fork server,
     while the workers wait for it."""
     generator = np.random.RandomState(seed)
     pairs = [
