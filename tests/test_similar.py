@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import shutil
 import sqlite3
+import tracemalloc
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -14,6 +15,7 @@ import yaml
 from scrapy.exceptions import NotConfigured
 
 from crawler.items import ArticleSignature, Crawl, SimilarPair, article_id
+from pipelines import lsh
 from pipelines.database import NewsDatabase
 from pipelines.extraction.shingles import (
     BATCH,
@@ -26,7 +28,7 @@ from pipelines.extraction.shingles import (
     shingle_hashes,
 )
 from pipelines.extraction.shingles import SEED as MINHASH_SEED
-from pipelines.lsh import BandIndex, candidate_probability, lsh_params
+from pipelines.lsh import MERGE_EVERY, BandIndex, candidate_probability, lsh_params
 from pipelines.similar import Compared, SimilarityPipeline, SimilarityTables
 from tests.conftest import ROOT, SEED_CAPTURES, crawl, project_crawler
 from tests.test_database import make_page
@@ -146,6 +148,34 @@ def test_the_index_finds_signatures_sharing_a_band_and_forgets_replaced_ones() -
     index.add("old5", signatures[2999])
     assert index.query(signatures[5]) == {}
     assert index.query(signatures[2999]) == {"old5": 128, "new2999": 128}
+
+
+def merge_peak_share(groups: int, monkeypatch: pytest.MonkeyPatch) -> float:
+    """The memory a merge of recent keys holds beyond the index, at its peak, as a share of
+    the index's."""
+    monkeypatch.setattr(lsh, "GROUPS", groups)
+    rng = np.random.default_rng(9)
+    signatures = rng.integers(0, 2**32, size=(16_000 + MERGE_EVERY, NUM_PERM), dtype=np.uint64)
+    signatures = signatures.astype(np.uint32)
+    tracemalloc.start()
+    try:
+        index = BandIndex(128, 2)
+        index.add_all([f"old{n}" for n in range(16_000)], signatures[:16_000])
+        for n in range(16_000, 16_000 + MERGE_EVERY - 1):
+            index.add(f"new{n}", signatures[n])
+        before = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        index.add("last", signatures[-1])  # the merge
+        after, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return (peak - max(before, after)) / index.memory_bytes()
+
+
+def test_a_merge_copies_a_group_of_bands_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    groups = lsh.GROUPS
+    assert merge_peak_share(1, monkeypatch) > 0.6, "one array: the merge copies all of it"
+    assert merge_peak_share(groups, monkeypatch) < 0.2
 
 
 def test_rows_are_written_only_for_articles_stored_with_that_text(db_path: Path) -> None:
