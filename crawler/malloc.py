@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import sys
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
@@ -32,6 +33,8 @@ M_MMAP_THRESHOLD = -3
 def set_mmap_threshold(size: int) -> bool:
     """Fix glibc's mmap threshold at ``size`` bytes for this process; ``False`` where there is
     no glibc ``mallopt`` or it refuses the size."""
+    if sys.platform != "linux":
+        return False
     mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
     if mallopt is None:
         return False
