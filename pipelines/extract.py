@@ -32,7 +32,7 @@ from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
 from crawler.items import Article, Page, article_id, utc_now
-from pipelines.extraction.options import HtmlExtractionOptions
+from pipelines.extraction.options import HtmlExtractionOptions, StageInputs
 from pipelines.extraction.result import Extraction, ExtractionError, Rejected
 from pipelines.extraction.worker import prepare_worker, run_within
 
@@ -84,7 +84,9 @@ class ExtractPipeline:
     """Runs :func:`pipelines.extraction.page.extract_page` for each page in a process pool.
 
     Settings: ``EXTRACT_WORKERS`` (0: one per core), ``EXTRACT_TIMEOUT`` (seconds per page),
-    ``EXTRACT_FOCUS`` and ``EXTRACT_INCLUDE_TABLES`` (how trafilatura runs).
+    ``EXTRACT_FOCUS`` and ``EXTRACT_INCLUDE_TABLES`` (how trafilatura runs);
+    ``SIMILAR_ENABLED`` and ``STORIES_ENABLED`` say whether the worker computes those stages'
+    inputs.
     """
 
     extract_function = "pipelines.extraction.page.extract_page"
@@ -92,12 +94,18 @@ class ExtractPipeline:
     process need not import the extraction code."""
 
     def __init__(
-        self, stats: StatsCollector, workers: int, timeout: float, options: HtmlExtractionOptions
+        self,
+        stats: StatsCollector,
+        workers: int,
+        timeout: float,
+        options: HtmlExtractionOptions,
+        stage_inputs: StageInputs,
     ) -> None:
         self.stats = stats
         self.workers = workers
         self.timeout = timeout
         self.options = options
+        self.stage_inputs = stage_inputs
         self.capacity = workers * PAGES_PER_WORKER
         self.hard_limit = PAGES_PER_WORKER * timeout + HARD_LIMIT_GRACE
         self._pool: ProcessPoolExecutor | None = None
@@ -116,6 +124,10 @@ class ExtractPipeline:
             timeout=settings.getfloat("EXTRACT_TIMEOUT"),
             options=HtmlExtractionOptions(
                 focus=focus, include_tables=settings.getbool("EXTRACT_INCLUDE_TABLES")
+            ),
+            stage_inputs=StageInputs(
+                fingerprint=settings.getbool("SIMILAR_ENABLED"),
+                story_features=settings.getbool("STORIES_ENABLED"),
             ),
         )
 
@@ -171,6 +183,7 @@ class ExtractPipeline:
             page.fetch.final_url or page.fetch.uri,
             page.declared_encoding,
             self.options,
+            self.stage_inputs,
         )
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future), self.hard_limit)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,21 @@ def test_extract_builds_the_article_from_the_page() -> None:
     assert article.text_sha256 == sha256_hex(article.text.encode())
     assert result.fetch.encoding == "utf-8"
     assert result.body == b"", "raw bytes are let go once extracted"
+
+
+def test_the_worker_computes_the_inputs_only_of_stages_that_are_on() -> None:
+    (every,) = run_extract(ExtractPipeline, [page(ARTICLE_HTML)])
+    (none,) = run_extract(
+        ExtractPipeline, [page(ARTICLE_HTML)], SIMILAR_ENABLED=False, STORIES_ENABLED=False
+    )
+    assert every.extraction is not None and none.extraction is not None
+    assert every.extraction.signature and every.extraction.story_features
+    assert none.extraction.signature == none.extraction.shingles == b""
+    assert none.extraction.story_features is None
+    assert every.article is not None and none.article is not None
+    times = ("extracted_at", "first_seen", "last_seen")  # to the second: a tick may pass
+    same_times = {name: getattr(none.article, name) for name in times}
+    assert none.article == dataclasses.replace(every.article, **same_times)
 
 
 def test_extract_names_why_a_page_has_no_article() -> None:

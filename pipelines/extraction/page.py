@@ -6,7 +6,11 @@ from pipelines.clustering.features import article_features
 from pipelines.extraction.decoding import decode_body
 from pipelines.extraction.html import extract_html
 from pipelines.extraction.language import detect_language
-from pipelines.extraction.options import HtmlExtractionOptions
+from pipelines.extraction.options import (
+    EVERY_STAGE_INPUT,
+    HtmlExtractionOptions,
+    StageInputs,
+)
 from pipelines.extraction.result import Extraction, Skipped
 from pipelines.extraction.shingles import fingerprint
 from pipelines.extraction.text import clean_capture
@@ -20,6 +24,7 @@ def extract_page(
     url: str,
     declared_encoding: str | None,
     options: HtmlExtractionOptions,
+    stage_inputs: StageInputs = EVERY_STAGE_INPUT,
 ) -> Extraction:
     """Decode a page and extract its article.
 
@@ -28,6 +33,7 @@ def extract_page(
     :param url: where the page was read from.
     :param declared_encoding: the charset the transport declared, if any.
     :param options: how HTML extraction is run.
+    :param stage_inputs: what is computed besides the article.
     :raises Rejected: (a subclass naming the outcome) when the page yields no article.
     """
     if page_format not in FORMATS:
@@ -38,6 +44,8 @@ def extract_page(
     extract = extract_html(text, url, options) if page_format == "html" else clean_capture(text)
     extract.encoding = encoding
     extract.language = detect_language(extract.text) or extract.language
-    extract.signature, extract.shingles = fingerprint(extract.text)
-    extract.story_features = article_features(extract.title, extract.text)
+    if stage_inputs.fingerprint:
+        extract.signature, extract.shingles = fingerprint(extract.text)
+    if stage_inputs.story_features:
+        extract.story_features = article_features(extract.title, extract.text)
     return extract
