@@ -106,17 +106,18 @@ def build_corpus(pages: list[SourcePage], count: int, folder: Path) -> list[Path
     return paths
 
 
+def _extract_file(path: Path) -> None:
+    """The loop's work on one file."""
+    trafilatura.extract(path.read_bytes())
+
+
 def plain_loop(paths: list[Path]) -> tuple[float, float]:
     """Seconds, wall and CPU, a single-process ``trafilatura.extract`` loop takes over the
     files."""
     started, started_cpu = time.perf_counter(), time.process_time()
     for path in paths:
-        trafilatura.extract(path.read_bytes())
+        _extract_file(path)
     return time.perf_counter() - started, time.process_time() - started_cpu
-
-
-def _extract_file(path: Path) -> None:
-    trafilatura.extract(path.read_bytes())
 
 
 def pool_loop(paths: list[Path]) -> float:
