@@ -40,7 +40,13 @@ class ItemsInFlight:
         self._sent.add(id(item))
         return item
 
+    async def empty(self) -> None:
+        """Wait until the pipeline has finished with every item sent."""
+        while self._sent:
+            self._room.clear()
+            await self._room.wait()
+
     def _finished(self, item: Any, **_: Any) -> None:
         self._sent.discard(id(item))
-        if len(self._sent) < self.limit:
+        if len(self._sent) < self.limit or not self._sent:
             self._room.set()

@@ -81,6 +81,9 @@ class Crawl:
     exit_status: int | None = None
     exit_reason: str | None = None
     id: int | None = None
+    worker: str | None = None
+    """In cluster mode, the crawler process that ran the crawl (``host:pid:uuid``); the
+    cluster's writer wrote its row."""
 
 
 @dataclass

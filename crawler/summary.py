@@ -16,7 +16,8 @@ The exit status (:meth:`CrawlSummary.verdict`), first rule that applies:
 - 5 (``not_finished``): the crawl ended for another reason than ``finished`` or a
   ``CLOSESPIDER_*`` limit (Ctrl-C or SIGTERM: ``shutdown``; ``memusage_exceeded`` ...);
 - 3 (``nothing_read``): no page was read: none became an article or was found
-  ``unchanged``, ``duplicate`` or ``not_article`` (no page at all counts too);
+  ``unchanged``, ``duplicate`` or ``not_article`` (no page at all counts too); not for a
+  worker of a cluster, whose other workers may have read them all;
 - 4 (``too_many_errors``): the share of pages that failed (``error: <reason>``) is above
   ``CRAWL_MAX_ERROR_SHARE``;
 - 0 (``ok``) otherwise.
@@ -96,6 +97,11 @@ class CrawlSummary:
     articles_changed: int = 0
     articles_other: int = 0
     """Articles stored neither new nor changed (an article moved to its canonical URL)."""
+    articles_sent: int = 0
+    """Articles a cluster worker sent to the writer, which decides whether they are new."""
+    cluster_worker: bool = False
+    """A worker of a cluster (``crawler/cluster.py``): the shared frontier may leave it no
+    page, which is not a failed crawl."""
     pages_unchanged: int = 0
     pages_duplicate: int = 0
     not_article: Counter[str] = field(default_factory=Counter)
@@ -113,6 +119,8 @@ class CrawlSummary:
             articles_new=int(stats.get("articles/new", 0)),
             articles_changed=int(stats.get("articles/changed", 0)),
             articles_other=int(stats.get("articles/moved_to_canonical", 0)),
+            articles_sent=int(stats.get("articles/sent", 0)),
+            cluster_worker="cluster/new_run" in stats,
             pages_unchanged=sum(_by_reason(stats, "pages/unchanged/").values()),
             pages_duplicate=int(stats.get("articles/duplicate", 0)),
             not_article=_by_reason(stats, "pages/not_article/"),
@@ -122,10 +130,46 @@ class CrawlSummary:
             crawl_id=stats.get("cleanwire/crawl_id"),
         )
 
+    @classmethod
+    def from_outcomes(
+        cls,
+        outcomes: Mapping[tuple[str, str | None], int],
+        articles_new: int,
+        articles_changed: int,
+        finish_reason: str,
+        elapsed_seconds: float | None,
+        crawl_id: int,
+    ) -> CrawlSummary:
+        """The summary of a crawl from its stored fetches: the number of each ``(outcome,
+        reason)``, of new articles and of new versions
+        (:meth:`pipelines.database.NewsDatabase.crawl_outcomes`). The cluster's writer
+        sums a worker's crawl up this way: the worker's own stats cannot tell new articles
+        from copies, which only the writer finds."""
+        by_outcome: dict[str, Counter[str]] = {}
+        for (outcome, reason), number in outcomes.items():
+            kind = outcome.split(":", 1)[0]
+            by_outcome.setdefault(kind, Counter())[reason or kind] += number
+        stored = sum(by_outcome.get("article", Counter()).values())
+        return cls(
+            finish_reason=finish_reason,
+            articles_new=articles_new,
+            articles_changed=articles_changed,
+            articles_other=stored - articles_new - articles_changed,
+            pages_unchanged=sum(by_outcome.get("unchanged", Counter()).values()),
+            pages_duplicate=sum(by_outcome.get("duplicate", Counter()).values()),
+            not_article=by_outcome.get("not_article", Counter()),
+            skipped=by_outcome.get("skipped", Counter()),
+            failed=by_outcome.get("error", Counter()),
+            elapsed_seconds=elapsed_seconds,
+            crawl_id=crawl_id,
+            cluster_worker=True,
+        )
+
     @property
     def pages_read(self) -> int:
         """Pages read whole: articles, unchanged, duplicate and not_article outcomes."""
         articles = self.articles_new + self.articles_changed + self.articles_other
+        articles += self.articles_sent
         return articles + self.pages_unchanged + self.pages_duplicate + self.pages_not_article
 
     @property
@@ -172,7 +216,7 @@ class CrawlSummary:
                 f"the crawl did not finish: it closed with {self.finish_reason!r}"
                 " (only 'finished' and CLOSESPIDER_* limits are a normal end)",
             )
-        if self.pages_read == 0:
+        if self.pages_read == 0 and not self.cluster_worker:
             what = f"{_pages(total)}, all skipped or failed" if total else "there was none"
             return Verdict(
                 EXIT_NOTHING_READ,
@@ -216,9 +260,12 @@ class CrawlSummary:
         if self.elapsed_seconds is not None:
             rate = self.pages_per_second or 0.0
             took = f" in {format_duration(self.elapsed_seconds)}, {rate:,.1f} pages/s"
+        articles = f"{self.articles_new:,} new, {self.articles_changed:,} changed"
+        if self.articles_sent:
+            articles = f"{self.articles_sent:,} sent to the writer"
         lines = [
             f"{crawl} {ended}: {self.pages_total:,} pages{took}",
-            f"  articles: {self.articles_new:,} new, {self.articles_changed:,} changed;"
+            f"  articles: {articles};"
             f" {self.pages_unchanged:,} unchanged, {self.pages_duplicate:,} duplicate,"
             f" {self.pages_not_article:,} not articles",
         ]
@@ -265,7 +312,10 @@ class CrawlSummaryExtension:
         summary, verdict = crawl_summary(self.crawler, reason)
         settings = self.crawler.settings
         spider = self.crawler.spidercls.name
-        for line in summary.lines(spider, settings.get("SQLITE_PATH"), warc_folder(settings)):
+        database = settings.get("SQLITE_PATH")
+        if settings.get("REDIS_URL"):
+            database = f"the writer's, through {settings.get('REDIS_URL')}"
+        for line in summary.lines(spider, database, warc_folder(settings)):
             logger.info(line)
         logger.log(logging.INFO if verdict.status == EXIT_OK else logging.ERROR, verdict.line())
         assert self.crawler.stats is not None

@@ -216,6 +216,13 @@ def m008_reindex_only_changed_text(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m009_crawl_worker(db: sqlite_utils.Database) -> None:
+    """Crawls: the cluster worker that ran the crawl, for crawls the cluster's writer stored."""
+    _add_missing_columns(db, "crawls", {})
+    _table(db, "crawls").create_index(["worker"], if_not_exists=True)
+
+
 def _row(record: Any) -> dict[str, Any]:
     return {key: value for key, value in dataclasses.asdict(record).items() if key != "id"}
 
@@ -309,6 +316,44 @@ class NewsDatabase:
                     **(summary or {}),
                 },
             )
+
+    def crawl_outcomes(self, crawl_id: int) -> tuple[dict[tuple[str, str | None], int], int, int]:
+        """The number of a crawl's fetches by ``(outcome, reason)``; of its ``article``
+        fetches that stored a new article (the first to store it: an article read at an
+        alias URL, then at its canonical one, is stored twice); and of those that stored a
+        new version (their earlier text is in ``article_versions``)."""
+        rows = self.db.execute(
+            "SELECT outcome, reason, count(*) FROM fetches WHERE crawl_id = ?"
+            " GROUP BY outcome, reason",
+            [crawl_id],
+        ).fetchall()
+        changed = self.db.execute(
+            "SELECT count(*) FROM fetches f JOIN article_versions v"
+            " ON v.article_id = f.article_id AND v.superseded_at = f.fetched_at"
+            " WHERE f.crawl_id = ? AND f.outcome = 'article'",
+            [crawl_id],
+        ).fetchone()[0]
+        new = self.db.execute(
+            "SELECT count(*) FROM fetches f WHERE f.crawl_id = ? AND f.outcome = 'article'"
+            " AND f.id = (SELECT min(g.id) FROM fetches g"
+            " WHERE g.article_id = f.article_id AND g.outcome = 'article')",
+            [crawl_id],
+        ).fetchone()[0]
+        outcomes = {(outcome or "", reason): number for outcome, reason, number in rows}
+        return outcomes, new, changed
+
+    def crawl_of_worker(self, worker: str) -> int | None:
+        """The id of the crawl that cluster worker ``worker`` ran, if it is stored."""
+        row = self.db.execute("SELECT id FROM crawls WHERE worker = ?", [worker]).fetchone()
+        return None if row is None else int(row[0])
+
+    def has_fetch(self, crawl_id: int, uri: str, fetched_at: str) -> bool:
+        """Whether this crawl stored a fetch of ``uri`` made at ``fetched_at``."""
+        row = self.db.execute(
+            "SELECT 1 FROM fetches WHERE uri = ? AND crawl_id = ? AND fetched_at = ? LIMIT 1",
+            [uri, crawl_id, fetched_at],
+        ).fetchone()
+        return row is not None
 
     def stored_article(self, article_id: str) -> StoredArticle | None:
         """What is stored of an article, or ``None`` when it is not stored."""

@@ -35,6 +35,10 @@ logger = logging.getLogger(__name__)
 
 VERSIONED_PACKAGES = ("cleanwire", "scrapy", "trafilatura", "sqlite-utils")
 
+pages_stored = object()
+"""Signal sent once a batch of pages is committed, with ``pages`` (their fetches have ids).
+The cluster's writer (``pipelines/writer.py``) listens to it."""
+
 
 def software_versions() -> dict[str, str]:
     """The versions of this project and of what it is built on."""
@@ -47,8 +51,33 @@ def software_versions() -> dict[str, str]:
     return found
 
 
+def new_crawl(crawler: Crawler) -> Crawl:
+    """The ``crawls`` row of the crawl that is starting."""
+    spider = crawler.spider
+    assert spider is not None
+    return Crawl(
+        spider=spider.name,
+        args=json.dumps(getattr(spider, "arguments", {}), sort_keys=True),
+        started_at=utc_now(),
+        versions=json.dumps(software_versions(), sort_keys=True),
+    )
+
+
+def record_pipeline_error(page: Page, failure: Failure, crawler: Crawler) -> None:
+    """Mark ``page`` as failed by an exception in a pipeline stage, and count it."""
+    page.fetch.reject(ExtractionError("pipeline_exception", repr(failure.value)))
+    page.article = None
+    assert crawler.stats is not None
+    crawler.stats.inc_value("pages/error/pipeline_exception")
+
+
 class StorePipeline:
-    """Writes pages, articles and the crawl to the SQLite database at ``SQLITE_PATH``."""
+    """Writes pages, articles and the crawl to the SQLite database at ``SQLITE_PATH``.
+
+    A page whose fetch names its crawl already (``fetch.crawl_id``: the cluster's writer sets
+    it) is written as part of that crawl; a spider whose ``records_own_crawl`` is false gets
+    no ``crawls`` row of its own.
+    """
 
     def __init__(self, crawler: Crawler, path: str, batch_size: int, batch_seconds: float) -> None:
         self.crawler = crawler
@@ -77,17 +106,10 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         self.database = NewsDatabase(self.path)
-        spider = self.crawler.spider
-        assert spider is not None
-        crawl = Crawl(
-            spider=spider.name,
-            args=json.dumps(getattr(spider, "arguments", {}), sort_keys=True),
-            started_at=utc_now(),
-            versions=json.dumps(software_versions(), sort_keys=True),
-        )
-        self.crawl_id = self.database.start_crawl(crawl)
-        self.crawler.stats.set_value("cleanwire/crawl_id", self.crawl_id)
-        logger.info("Writing to %s as crawl %d", self.path, self.crawl_id)
+        if getattr(self.crawler.spider, "records_own_crawl", True):
+            self.crawl_id = self.database.start_crawl(new_crawl(self.crawler))
+            self.crawler.stats.set_value("cleanwire/crawl_id", self.crawl_id)
+            logger.info("Writing to %s as crawl %d", self.path, self.crawl_id)
         if self.batch_seconds > 0:
             self._timer.start(self.batch_seconds, now=False)
 
@@ -120,20 +142,18 @@ class StorePipeline:
 
     def item_error(self, item: Any, failure: Failure) -> None:
         if isinstance(item, Page):
-            item.fetch.reject(ExtractionError("pipeline_exception", repr(failure.value)))
-            item.article = None
-            self.crawler.stats.inc_value("pages/error/pipeline_exception")
+            record_pipeline_error(item, failure, self.crawler)
             self._add(item)
 
     def flush(self) -> None:
         """Write the pages waiting, in one transaction."""
-        if not self._pending or self.database is None or self.crawl_id is None:
+        if not self._pending or self.database is None:
             return
         batch, self._pending = self._pending, []
         try:
             with self.database.transaction():
                 for page in batch:
-                    self.database.save_page(page, self.crawl_id)
+                    self._save(page)
             saved = batch
         except sqlite3.Error:
             logger.exception("Batch write failed; writing its %d pages one by one", len(batch))
@@ -143,16 +163,24 @@ class StorePipeline:
         stats.inc_value("sqlite/batches")
         stats.inc_value("sqlite/fetches", len(saved))
         stats.inc_value("sqlite/articles", sum(page.fetch.outcome == "article" for page in saved))
+        self.crawler.signals.send_catch_log(signal=pages_stored, pages=saved)
+
+    def _save(self, page: Page) -> None:
+        assert self.database is not None
+        crawl_id = page.fetch.crawl_id or self.crawl_id
+        if crawl_id is None:
+            raise ValueError(f"{page.fetch.uri} belongs to no crawl")
+        self.database.save_page(page, crawl_id)
 
     def _save_one_by_one(self, batch: list[Page]) -> list[Page]:
         """Write each page in a transaction of its own; the pages written."""
-        assert self.database is not None and self.crawl_id is not None
+        assert self.database is not None
         saved = []
         for page in batch:
             try:
                 with self.database.transaction():
-                    self.database.save_page(page, self.crawl_id)
-            except sqlite3.Error:
+                    self._save(page)
+            except (sqlite3.Error, ValueError):
                 logger.exception("Could not store %s", page.fetch.uri)
                 self.crawler.stats.inc_value("sqlite/failed_pages")
             else:
@@ -166,13 +194,14 @@ class StorePipeline:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """Complete the ``crawls`` row once the crawl's stats are final, and close."""
-        if self.database is None or self.crawl_id is None:
+        if self.database is None:
             return
         self.flush()
-        stats = self.crawler.stats.get_stats()
-        summary, verdict = crawl_summary(self.crawler, reason)  # as the log says it
-        self.database.finish_crawl(
-            self.crawl_id, utc_now(), reason, stats, summary=summary.columns(verdict)
-        )
+        if self.crawl_id is not None:
+            stats = self.crawler.stats.get_stats()
+            summary, verdict = crawl_summary(self.crawler, reason)  # as the log says it
+            self.database.finish_crawl(
+                self.crawl_id, utc_now(), reason, stats, summary=summary.columns(verdict)
+            )
         self.database.close()
         self.database = None

@@ -114,6 +114,7 @@ def test_reopening_applies_no_migration_twice(db_path: Path) -> None:
             "m006_stories",
             "m007_crawl_summary",
             "m008_reindex_only_changed_text",
+            "m009_crawl_worker",
         ]
 
 
