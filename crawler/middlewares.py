@@ -25,8 +25,10 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.utils.response import response_status_message
 
+from crawler.cluster import redis_client
 from crawler.items import PreviousFetch
 from pipelines.database import FetchHistory
+from pipelines.shared_history import SharedFetchHistory
 
 logger = logging.getLogger(__name__)
 
@@ -159,7 +161,8 @@ def listed_before(listed_modified: str | None, previous: PreviousFetch) -> bool:
 
 
 class RevisitMiddleware:
-    """Makes re-crawls incremental, from the history in the database at ``SQLITE_PATH``.
+    """Makes re-crawls incremental, from the history in the database at ``SQLITE_PATH``, or
+    in cluster mode (``REDIS_URL``) from the history the writer shares in Redis.
 
     For each request it finds the last whole read of the URL (:class:`FetchHistory`) and
     puts it in ``request.meta["previous_fetch"]`` for the pipeline. Then:
@@ -175,7 +178,7 @@ class RevisitMiddleware:
     ``REVISIT_ENABLED = False`` turns it off; ``meta["dont_revisit"]`` skips one request.
     """
 
-    def __init__(self, crawler: Crawler, history: FetchHistory) -> None:
+    def __init__(self, crawler: Crawler, history: FetchHistory | SharedFetchHistory) -> None:
         self.crawler = crawler
         self.history = history
 
@@ -183,7 +186,13 @@ class RevisitMiddleware:
     def from_crawler(cls, crawler: Crawler) -> RevisitMiddleware:
         if not crawler.settings.getbool("REVISIT_ENABLED"):
             raise NotConfigured("REVISIT_ENABLED is off")
-        middleware = cls(crawler, FetchHistory(crawler.settings.get("SQLITE_PATH")))
+        settings = crawler.settings
+        history: FetchHistory | SharedFetchHistory
+        if settings.get("REDIS_URL"):
+            history = SharedFetchHistory(redis_client(settings))
+        else:
+            history = FetchHistory(settings.get("SQLITE_PATH"))
+        middleware = cls(crawler, history)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 

@@ -63,6 +63,13 @@ WARC_GZIP_LEVEL = 1
 # Incremental re-crawls (crawler/middlewares.py)
 REVISIT_ENABLED = True
 
+# Cluster mode (crawler/cluster.py): with REDIS_URL set, this process is one worker of a crawl
+# that shares a scrapy-redis frontier; `python -m pipelines.writer` stores what workers send
+ADDONS = {"crawler.cluster.ClusterMode": 0}
+REDIS_URL = ""
+REDIS_IDLE_CLOSE = 30.0
+REDIS_WORKER_TIMEOUT = 60.0
+
 # At a glance: a progress line every PROGRESS_INTERVAL seconds (crawler/progress.py; it replaces
 # Scrapy's "Crawled N pages" line), the summary at the end and the exit status of `scrapy crawl`
 # (crawler/summary.py, crawler/commands/crawl.py). Messages below LOG_LEVEL are not made at all
@@ -72,6 +79,7 @@ EXTENSIONS = {
     "crawler.malloc.FixedMmapThreshold": 0,
     "crawler.progress.ProgressExtension": 500,
     "crawler.summary.CrawlSummaryExtension": 510,
+    "crawler.cluster.ClusterRun": 520,
 }
 PROGRESS_INTERVAL = 10.0
 LOGSTATS_INTERVAL = 0

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -119,11 +120,6 @@ class NewsSpider(scrapy.Spider):
         urls = start_urls(start, start_file)
         self.start_urls_given = [url for url in urls if urlsplit(url).scheme in HTTP_SCHEMES]
         self.invalid_start_urls = [url for url in urls if url not in self.start_urls_given]
-        if not self.start_urls_given:
-            raise ValueError(
-                "the news spider needs -a start=URL[,URL...] or -a start_file=PATH"
-                " with at least one http(s) URL"
-            )
         if not depth.isdigit():
             raise ValueError(f"-a depth must be a whole number, not {depth!r}")
         self.depth = int(depth)
@@ -141,6 +137,29 @@ class NewsSpider(scrapy.Spider):
             if value
         }
         self.link_extractor = LinkExtractor(deny_extensions=[], unique=True)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
+        if not spider.start_urls_given and not crawler.settings.get("REDIS_URL"):
+            # A cluster worker may start without start URLs: it takes the shared frontier's.
+            raise ValueError(
+                "the news spider needs -a start=URL[,URL...] or -a start_file=PATH"
+                " with at least one http(s) URL"
+            )
+        return spider
+
+    def scope(self) -> dict[str, Any]:
+        """Where links may lead, for the cluster to share (``crawler/cluster.py``): the start
+        URLs' domains (none without start URLs), ``depth`` and whether any domain will do."""
+        domains = sorted(self.domains) if self.start_urls_given else []
+        return {"domains": domains, "depth": self.depth, "any_domain": self.any_domain}
+
+    def widen_scope(self, domains: set[str], depth: int, any_domain: bool) -> None:
+        """Follow links as the cluster's run does: within its domains, to its depth."""
+        self.domains = self.domains | frozenset(domains)
+        self.depth = max(self.depth, depth) if self.start_urls_given else depth
+        self.any_domain = self.any_domain or any_domain
 
     async def start(self) -> AsyncIterator[Any]:
         for url in self.invalid_start_urls:

@@ -1,0 +1,93 @@
+"""What earlier crawls learnt of each URL, shared through Redis for a cluster's processes.
+
+On one machine the revisit middleware reads the database (:class:`FetchHistory`). In a
+cluster only the writer has the database, so it publishes, for every page it stores that was
+read whole, what the next crawl needs to ask for that URL conditionally: the validators
+(``ETag``, ``Last-Modified``), the body's SHA-256 and the article it gave
+(:meth:`SharedFetchHistory.record`). Crawler processes look them up
+(:meth:`SharedFetchHistory.previous`), as :class:`FetchHistory` would give them.
+
+Entries live in the hash :data:`HISTORY_KEY`, one per URL (as requested and as finally read),
+keyed by 12 bytes of the URL's BLAKE2b digest to keep Redis small; the crawls that finished
+normally are in the set :data:`FINISHED_CRAWLS_KEY`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+
+from redis import Redis
+
+from crawler.items import Page, PreviousFetch
+from pipelines.database import READ_OUTCOMES
+
+HISTORY_KEY = "cleanwire:history"
+FINISHED_CRAWLS_KEY = "cleanwire:crawls:finished"
+
+FIELDS = (
+    "fetch_id",
+    "fetched_at",
+    "outcome",
+    "reason",
+    "etag",
+    "last_modified",
+    "body_sha256",
+    "article_id",
+)
+
+
+def url_field(url: str) -> bytes:
+    """The field of ``url`` in :data:`HISTORY_KEY`."""
+    return hashlib.blake2b(url.encode("utf-8"), digest_size=12).digest()
+
+
+class SharedFetchHistory:
+    """The per-URL history of a cluster's crawls, in Redis.
+
+    :param server: the cluster's Redis.
+    """
+
+    def __init__(self, server: Redis) -> None:
+        self.server = server
+
+    def previous(self, url: str) -> PreviousFetch | None:
+        """The latest fetch that read ``url`` whole (as requested or after redirects)."""
+        raw = self.server.hget(HISTORY_KEY, url_field(url))
+        if raw is None:
+            return None
+        entry = json.loads(raw)
+        crawl_id = entry.pop("crawl_id")
+        finished = bool(self.server.sismember(FINISHED_CRAWLS_KEY, crawl_id))
+        return PreviousFetch(crawl_finished=finished, **entry)
+
+    def record(self, pages: Iterable[Page]) -> int:
+        """Publish the history that stored ``pages`` leave; the URLs written.
+
+        Only fetches that read the resource whole count (as for :class:`FetchHistory`); a
+        page read as ``304 Not Modified`` keeps the body hash of the read before it.
+        """
+        entries: dict[bytes, str] = {}
+        for page in pages:
+            fetch = page.fetch
+            if fetch.id is None or fetch.outcome not in READ_OUTCOMES:
+                continue
+            entry = {name: getattr(fetch, name) for name in FIELDS if name != "fetch_id"}
+            entry["fetch_id"] = fetch.id
+            entry["crawl_id"] = fetch.crawl_id
+            if entry["body_sha256"] is None and page.previous is not None:
+                entry["body_sha256"] = page.previous.body_sha256
+            value = json.dumps(entry, separators=(",", ":"))
+            for url in {fetch.uri, fetch.final_url or fetch.uri}:
+                entries[url_field(url)] = value
+        if entries:
+            self.server.hset(HISTORY_KEY, mapping=entries)  # type: ignore[arg-type]
+        return len(entries)
+
+    def crawl_finished(self, crawl_id: int) -> None:
+        """Record that crawl ``crawl_id`` finished normally."""
+        self.server.sadd(FINISHED_CRAWLS_KEY, crawl_id)
+
+    def close(self) -> None:
+        """Nothing to close: the connection is the caller's."""
