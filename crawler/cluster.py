@@ -230,7 +230,14 @@ class ClusterRun:
         idle_close = settings.getfloat("REDIS_IDLE_CLOSE")
         if timeout <= 0 or idle_close < 0:
             raise ValueError("REDIS_WORKER_TIMEOUT must be above 0, REDIS_IDLE_CLOSE at least 0")
-        run = cls(crawler, redis_client(settings), idle_close, timeout)
+        server = redis_client(settings)
+        try:
+            server.ping()
+        except RedisError as error:
+            raise RuntimeError(
+                f"Cannot reach Redis at {settings.get('REDIS_URL')}: {error}"
+            ) from None
+        run = cls(crawler, server, idle_close, timeout)
         crawler.signals.connect(run.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(run.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(run.spider_closed, signal=signals.spider_closed)

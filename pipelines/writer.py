@@ -33,6 +33,7 @@ from typing import Any
 import redis.asyncio
 import scrapy
 from redis import Redis
+from redis.exceptions import RedisError
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.exceptions import DropItem
 from scrapy.settings import BaseSettings, Settings
@@ -312,10 +313,25 @@ def main(argv: list[str] | None = None) -> int:
         metavar="SECONDS",
         help="end once the queue has been empty this long (default: run until stopped)",
     )
-    parser.add_argument("--log-level", default="INFO")
+    parser.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting, as for scrapy crawl (SQLITE_BATCH_SIZE, STORIES_ENABLED, LOG_FILE ...)",
+    )
     arguments = parser.parse_args(argv)
+    try:
+        Redis.from_url(arguments.redis).ping()
+    except (RedisError, ValueError) as error:
+        parser.exit(1, f"Cannot reach Redis at {arguments.redis}: {error}\n")
     settings = writer_settings(arguments.redis, arguments.db)
-    settings.set("LOG_LEVEL", arguments.log_level, priority="cmdline")
+    for assignment in arguments.set:
+        name, equals, value = assignment.partition("=")
+        if not equals:
+            parser.error(f"-s takes NAME=VALUE, not {assignment!r}")
+        settings.set(name, value, priority="cmdline")
     process = CrawlerProcess(settings)
     process.crawl(QueueSpider, idle_exit=arguments.idle_exit)
     process.start()

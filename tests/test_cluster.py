@@ -30,7 +30,7 @@ from pipelines.database import FetchHistory
 from pipelines.redis_queue import PAGES_KEY, CrawlStarted, PageRead, decode, encode
 from pipelines.shared_history import SharedFetchHistory
 from pipelines.writer import IN_HAND_KEY
-from tests.conftest import ROOT, count, crawl_command
+from tests.conftest import ROOT, count, crawl_command, free_port
 from tests.newssite import NewsSite, RequestRecord, site_copy
 from tests.redis_server import RedisServer
 from tests.test_news_resume import SLOW_CRAWL, STORIES, write_site
@@ -418,3 +418,30 @@ def test_shared_history_keeps_the_body_hash_of_the_read_before_a_304(tmp_path: P
         failed.id = 3
         assert history.record([Page(fetch=failed)]) == 0
         assert history.previous("https://a.test/y") is None
+
+
+def test_an_unreachable_redis_is_a_clear_error_for_worker_and_writer(tmp_path: Path) -> None:
+    unreachable = f"redis://127.0.0.1:{free_port()}/0"
+    writer = subprocess.run(
+        [sys.executable, "-m", "pipelines.writer", "--redis", unreachable, "--db", "x.db"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert writer.returncode == 1
+    assert f"Cannot reach Redis at {unreachable}" in writer.stderr
+    command = crawl_command(
+        tmp_path / "news.db", "news", "start=http://127.0.0.1:9/", REDIS_URL=unreachable
+    )
+    worker = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert worker.returncode == 1
+    assert f"Cannot reach Redis at {unreachable}" in worker.stderr
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_without_redis_the_news_spider_still_needs_start_urls(tmp_path: Path) -> None:
+    command = crawl_command(tmp_path / "news.db", "news")
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "the news spider needs -a start=URL" in result.stderr
