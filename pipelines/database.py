@@ -355,6 +355,36 @@ class NewsDatabase:
         ).fetchone()
         return row is not None
 
+    def latest_reads(self, chunk: int = 10_000) -> Iterator[list[Fetch]]:
+        """For each URL requested, its latest fetch that read it whole, oldest first, ``chunk``
+        at a time; a ``304`` carries the body hash of the read before it (as
+        :class:`FetchHistory` gives it)."""
+        cursor = self.db.execute(
+            f"""
+            SELECT f.id, f.uri, f.final_url, f.fetched_at, f.outcome, f.reason, f.etag,
+              f.last_modified, f.article_id, f.crawl_id,
+              coalesce(f.body_sha256, (SELECT g.body_sha256 FROM fetches g
+                WHERE (g.uri = f.uri OR g.final_url = f.uri) AND g.body_sha256 IS NOT NULL
+                  AND g.outcome IN {READ_OUTCOMES!r} AND g.id < f.id
+                ORDER BY g.id DESC LIMIT 1))
+            FROM fetches f
+            WHERE f.id IN (SELECT max(id) FROM fetches WHERE outcome IN {READ_OUTCOMES!r}
+                           GROUP BY uri)
+            ORDER BY f.id
+            """
+        )
+        names = (
+            *("id", "uri", "final_url", "fetched_at", "outcome", "reason", "etag"),
+            *("last_modified", "article_id", "crawl_id", "body_sha256"),
+        )
+        while rows := cursor.fetchmany(chunk):
+            yield [Fetch(**dict(zip(names, row, strict=True))) for row in rows]
+
+    def finished_crawls(self) -> list[int]:
+        """The ids of the crawls that finished normally."""
+        rows = self.db.execute("SELECT id FROM crawls WHERE finish_reason = 'finished'")
+        return [int(row[0]) for row in rows]
+
     def stored_article(self, article_id: str) -> StoredArticle | None:
         """What is stored of an article, or ``None`` when it is not stored."""
         rows = self.db.execute(

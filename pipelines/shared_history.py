@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from redis import Redis
 
 from crawler.items import Page, PreviousFetch
-from pipelines.database import READ_OUTCOMES
+from pipelines.database import READ_OUTCOMES, NewsDatabase
 
 HISTORY_KEY = "cleanwire:history"
 FINISHED_CRAWLS_KEY = "cleanwire:crawls:finished"
@@ -84,6 +84,17 @@ class SharedFetchHistory:
         if entries:
             self.server.hset(HISTORY_KEY, mapping=entries)  # type: ignore[arg-type]
         return len(entries)
+
+    def load(self, database: NewsDatabase) -> int:
+        """Publish the history a database holds (crawls made before the cluster); the URLs
+        written."""
+        written = 0
+        for fetches in database.latest_reads():
+            written += self.record(Page(fetch=fetch) for fetch in fetches)
+        finished = database.finished_crawls()
+        if finished:
+            self.server.sadd(FINISHED_CRAWLS_KEY, *finished)
+        return written
 
     def crawl_finished(self, crawl_id: int) -> None:
         """Record that crawl ``crawl_id`` finished normally."""

@@ -45,7 +45,7 @@ from crawler.items import Crawl, Page
 from crawler.summary import CrawlSummary
 from pipelines.database import NewsDatabase
 from pipelines.redis_queue import PAGES_KEY, CrawlFinished, CrawlStarted, decode
-from pipelines.shared_history import SharedFetchHistory
+from pipelines.shared_history import HISTORY_KEY, SharedFetchHistory
 from pipelines.store import StorePipeline, pages_stored
 
 logger = logging.getLogger(__name__)
@@ -117,6 +117,10 @@ class QueueSpider(scrapy.Spider):
         queue = redis.asyncio.Redis.from_url(url)
         in_flight = ItemsInFlight(self.crawler, PAGES_IN_FLIGHT)
         self._redelivered = self._take_back()
+        if not self._server.exists(HISTORY_KEY):
+            loaded = self._history.load(self._database)
+            if loaded:
+                logger.info("Shared the history of %d URLs the database held", loaded)
         progress = WriterProgress(self.crawler, self._server, self.settings)
         idle_since = time.monotonic()
         try:

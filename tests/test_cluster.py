@@ -445,3 +445,32 @@ def test_without_redis_the_news_spider_still_needs_start_urls(tmp_path: Path) ->
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
     assert "the news spider needs -a start=URL" in result.stderr
+
+
+def test_a_cluster_takes_over_a_database_that_crawls_of_their_own_built(tmp_path: Path) -> None:
+    """The writer shares the history already in its database, so the cluster's first run is
+    as incremental as a second crawl on one machine."""
+    db_path = tmp_path / "news.db"
+    with (
+        redis_server(tmp_path / "redis") as redis,
+        NewsSite(site_copy(tmp_path / "site"), slow_seconds=4) as site,
+    ):
+        command = crawl_command(db_path, "news", f"start={start_urls(site)}", **FAST)
+        subprocess.run(command, cwd=ROOT, check=True, capture_output=True, timeout=300)
+        with sqlite3.connect(db_path) as db:
+            articles = db.execute("select count(*) from articles").fetchone()[0]
+        seen = len(site.requests)
+        cluster_run(redis, tmp_path, db_path, (f"start={start_urls(site)}",))
+        requests = {record.path: record for record in site.requests[seen:]}
+        on_disk = FetchHistory(db_path)
+        shared = SharedFetchHistory(redis.client)
+        with sqlite3.connect(db_path) as db:
+            urls = {row[0] for row in db.execute("select uri from fetches where crawl_id = 1")}
+            ((new, changed),) = db.execute(
+                "select articles_new, articles_changed from crawls where worker is not null"
+            ).fetchall()
+            assert db.execute("select count(*) from articles").fetchone()[0] == articles
+        assert (new, changed) == (0, 0)
+        assert "If-None-Match" in requests["/feeds/rss.xml"].headers
+        assert all(shared.previous(url) == on_disk.previous(url) for url in urls)
+        on_disk.close()
