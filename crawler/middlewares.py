@@ -5,7 +5,8 @@
 - :class:`BackoffRetryMiddleware` is Scrapy's retry middleware waiting before each retry:
   exponentially longer each time, and at least as long as a ``Retry-After`` header asks.
 - :class:`RevisitMiddleware` looks up what earlier crawls learnt of each URL: it sends
-  ``If-None-Match`` / ``If-Modified-Since``, and does not request a page whose feed or
+  ``If-None-Match`` / ``If-Modified-Since``.
+- :class:`ListingDateFilter`, a spider middleware, does not request a page whose feed or
   sitemap entry says it has not changed since it was last read.
 """
 
@@ -21,8 +22,10 @@ from importlib.metadata import version
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
+from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from scrapy.utils.response import response_status_message
 
 from crawler.cluster import redis_client
@@ -140,10 +143,6 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return await self._wait_then(self._retry(request, exception), self.backoff(retry_number))
 
 
-class ListedUnchanged(IgnoreRequest):
-    """The page's feed or sitemap entry dates it before our last read: no need to fetch it."""
-
-
 def _instant(value: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value)
@@ -160,20 +159,65 @@ def listed_before(listed_modified: str | None, previous: PreviousFetch) -> bool:
     return listed is not None and read is not None and listed < read
 
 
+def fetch_history(settings: BaseSettings) -> FetchHistory | SharedFetchHistory:
+    """What earlier crawls learnt of each URL: in the database at ``SQLITE_PATH``, or in
+    cluster mode (``REDIS_URL``) in Redis, where the cluster's writer shares it."""
+    if settings.get("REDIS_URL"):
+        return SharedFetchHistory(redis_client(settings))
+    return FetchHistory(settings.get("SQLITE_PATH"))
+
+
+class ListingDateFilter(BaseSpiderMiddleware):
+    """Drops a request whose ``meta["listed_modified"]`` (the date a feed or sitemap gives
+    the page) is older than the last whole read of its URL (``revisit/listed_unchanged``).
+
+    It runs on what the spider yields, before the request is scheduled: a page that one
+    listing dates before our last read and another after it is still requested, since the
+    duplicate filter has not yet counted it as requested. ``REVISIT_ENABLED = False`` turns
+    it off.
+    """
+
+    def __init__(self, crawler: Crawler, history: FetchHistory | SharedFetchHistory) -> None:
+        super().__init__(crawler)
+        self.history = history
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ListingDateFilter:
+        if not crawler.settings.getbool("REVISIT_ENABLED"):
+            raise NotConfigured("REVISIT_ENABLED is off")
+        middleware = cls(crawler, fetch_history(crawler.settings))
+        crawler.signals.connect(middleware.history.close, signal=signals.spider_closed)
+        return middleware
+
+    def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
+        listed = request.meta.get("listed_modified")
+        if not listed or request.meta.get("dont_revisit"):
+            return request
+        previous = self.history.previous(request.url)
+        if previous is None or not listed_before(listed, previous):
+            return request
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("revisit/listed_unchanged")
+        logger.debug(
+            "Not requested: %s listed as modified %s, before it was last read (%s)",
+            request.url,
+            listed,
+            previous.fetched_at,
+        )
+        return None
+
+
 class RevisitMiddleware:
     """Makes re-crawls incremental, from the history in the database at ``SQLITE_PATH``, or
     in cluster mode (``REDIS_URL``) from the history the writer shares in Redis.
 
     For each request it finds the last whole read of the URL (:class:`FetchHistory`) and
-    puts it in ``request.meta["previous_fetch"]`` for the pipeline. Then:
-
-    - a request whose ``meta["listed_modified"]`` (the feed or sitemap date) is older than
-      that read is not sent (``revisit/listed_unchanged``);
-    - an http(s) request carries the stored ``ETag`` and ``Last-Modified`` as
-      ``If-None-Match`` and ``If-Modified-Since`` (``revisit/conditional``). A page that
-      lists others (a home page, a feed) is only asked this way when the crawl that read it
-      finished: a 304 would stop its links from being followed again. A robots.txt or a
-      sitemap index is never asked this way: it lists documents that change on their own.
+    puts it in ``request.meta["previous_fetch"]`` for the pipeline. An http(s) request
+    carries the stored ``ETag`` and ``Last-Modified`` as ``If-None-Match`` and
+    ``If-Modified-Since`` (``revisit/conditional``). A page that lists others (a home page, a
+    feed) is only asked this way when the crawl that read it finished: a 304 would stop its
+    links from being followed again. A robots.txt or a sitemap index is never asked this
+    way: it lists documents that change on their own.
 
     ``REVISIT_ENABLED = False`` turns it off; ``meta["dont_revisit"]`` skips one request.
     """
@@ -186,13 +230,7 @@ class RevisitMiddleware:
     def from_crawler(cls, crawler: Crawler) -> RevisitMiddleware:
         if not crawler.settings.getbool("REVISIT_ENABLED"):
             raise NotConfigured("REVISIT_ENABLED is off")
-        settings = crawler.settings
-        history: FetchHistory | SharedFetchHistory
-        if settings.get("REDIS_URL"):
-            history = SharedFetchHistory(redis_client(settings))
-        else:
-            history = FetchHistory(settings.get("SQLITE_PATH"))
-        middleware = cls(crawler, history)
+        middleware = cls(crawler, fetch_history(crawler.settings))
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
@@ -209,12 +247,6 @@ class RevisitMiddleware:
         if previous is None:
             return
         stats = self.crawler.stats
-        if listed_before(request.meta.get("listed_modified"), previous):
-            stats.inc_value("revisit/listed_unchanged")
-            raise ListedUnchanged(
-                f"{request.url} listed as modified {request.meta['listed_modified']},"
-                f" before it was last read ({previous.fetched_at})"
-            )
         trusted = previous.article_id is not None or previous.crawl_finished
         lists_documents = previous.reason in LISTS_DOCUMENTS
         if not request.url.startswith(("http://", "https://")) or not trusted or lists_documents:

@@ -139,10 +139,7 @@ class ProgressExtension:
         total = stats.get_value(TOTAL_STAT)
         if total is not None:
             return int(total), bool(stats.get_value(TOTAL_FINAL_STAT, False))
-        # Requests whose downloader middlewares found them unneeded give no page.
-        ignored = stats.get_value("revisit/listed_unchanged", 0)
-        queued = self._queued - ignored
-        return (queued if queued > 0 else None), False
+        return (self._queued if self._queued > 0 else None), False
 
     def rate(self, now: float) -> float | None:
         """Pages per second over the last :data:`RATE_WINDOW` seconds."""

@@ -14,6 +14,11 @@ ITEM_PIPELINES = {
     "pipelines.stories.StoryPipeline": 600,
 }
 
+SPIDER_MIDDLEWARES = {
+    # Pages a feed or sitemap dates before our last read are not requested (revisits)
+    "crawler.middlewares.ListingDateFilter": 600,
+}
+
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "crawler.middlewares.ContactUserAgentMiddleware": 500,

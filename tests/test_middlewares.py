@@ -16,7 +16,7 @@ from crawler.items import Crawl, Fetch, Page, PreviousFetch
 from crawler.middlewares import (
     BackoffRetryMiddleware,
     ContactUserAgentMiddleware,
-    ListedUnchanged,
+    ListingDateFilter,
     RevisitMiddleware,
     listed_before,
     retry_after_seconds,
@@ -176,10 +176,13 @@ def test_robots_txt_is_always_read_whole(history_db: Path) -> None:
 
 
 def test_a_page_listed_as_older_than_its_last_read_is_not_requested(history_db: Path) -> None:
-    middleware = revisit(history_db)
+    crawler = project_crawler(SQLITE_PATH=str(history_db))
+    middleware = build_from_crawler(ListingDateFilter, crawler)
+    listing = Response("https://news.example/sitemap.xml")
     old = Request("https://news.example/a", meta={"listed_modified": "2026-11-20T00:00:00+00:00"})
-    with pytest.raises(ListedUnchanged):
-        middleware.process_request(old)
+    assert middleware.get_processed_request(old, listing) is None
     new = Request("https://news.example/a", meta={"listed_modified": "2026-11-21T11:00:00+00:00"})
-    middleware.process_request(new)
-    assert middleware.crawler.stats.get_value("revisit/listed_unchanged") == 1
+    assert middleware.get_processed_request(new, listing) is new
+    unlisted = Request("https://news.example/a")
+    assert middleware.get_processed_request(unlisted, listing) is unlisted
+    assert crawler.stats.get_value("revisit/listed_unchanged") == 1

@@ -303,3 +303,53 @@ def test_bad_responses_each_get_a_clear_outcome(tmp_path: Path) -> None:
     assert run.stats["news/invalid_start_url"] == 1
     assert "Not a http(s) URL, left out: 'mailto:desk@example.org'" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("first", ["news", "pages"])
+def test_a_page_two_listings_date_differently_is_requested_when_either_is_newer(
+    tmp_path: Path, first: str
+) -> None:
+    """A news sitemap gives a story its first publication date, another sitemap its last
+    change: whichever listing is read first, the change gets the story read again."""
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "robots.txt").write_text("User-agent: *\nAllow: /\n")
+    (folder / "story.html").write_text(STORY.format(change="first told"))
+    (folder / "news.xml").write_text(
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+        ' xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"><url>'
+        "<loc>{{BASE}}/story</loc><news:news><news:publication><news:name>T</news:name>"
+        "<news:language>en</news:language></news:publication>"
+        "<news:publication_date>2020-01-01T00:00:00+00:00</news:publication_date>"
+        "<news:title>Story</news:title></news:news></url></urlset>"
+    )
+    (folder / "pages.xml").write_text(
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        "<url><loc>{{BASE}}/story</loc><lastmod>{{MTIME:story.html}}</lastmod></url></urlset>"
+    )
+    db_path = tmp_path / "news.db"
+    with NewsSite(folder) as site:
+        order = ["news", "pages"] if first == "news" else ["pages", "news"]
+        start = "start=" + ",".join(f"{site.url}/{name}.xml" for name in order)
+        one_at_a_time = {"CONCURRENT_REQUESTS": 1, "ROBOTSTXT_OBEY": False}
+        crawl(db_path, "news", start, **{**FAST, **one_at_a_time})
+        site.touch("story.html", STORY.format(change="corrected on Friday"))
+        site.touch("news.xml")  # read again, with the story's old publication date
+        crawl(db_path, "news", start, **{**FAST, **one_at_a_time})
+        seen = [record.path for record in site.requests if record.path == "/story"]
+    with sqlite_utils.Database(db_path) as db:
+        (article,) = db["articles"].rows
+    assert len(seen) == 2
+    assert article["version"] == 2 and "corrected on Friday" in article["text"]
+
+
+STORY = (
+    "<html><head><title>Story</title><meta property='og:type' content='article'></head><body>"
+    "<article><h1>Story</h1>"
+    "<p>The city council met on Tuesday to vote on the new budget for schools and parks.</p>"
+    "<p>Members argued for three hours over the cost of repairing the old library roof.</p>"
+    "<p>The mayor said the vote showed the city could still agree on what matters most.</p>"
+    "<p>Residents who came to the meeting asked for more money for the bus routes.</p>"
+    "<p>This story was {change} by the reporters who covered the long meeting.</p>"
+    "</article></body></html>"
+)

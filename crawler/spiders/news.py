@@ -48,7 +48,6 @@ from crawler.discovery import (
     sitemaps_in_robots,
 )
 from crawler.items import TRACKING_PARAMETERS, Fetch, Page, utc_now
-from crawler.middlewares import ListedUnchanged
 from crawler.schemeguard import refused, web_only
 from crawler.warc import describe_body
 from pipelines.extraction.decoding import binary_kind
@@ -263,9 +262,6 @@ class NewsSpider(scrapy.Spider):
     def failed(self, failure: Failure) -> Iterator[Page]:
         """A request that gave no response to parse: a page saying why (the pipeline logs it)."""
         error = failure.value
-        if isinstance(error, ListedUnchanged):
-            self.logger.debug("Not requested: %s", error)
-            return
         request: scrapy.Request = failure.request  # type: ignore[attr-defined]
         response = error.response if isinstance(error, HttpError) else None
         fetch = self._fetch(response) if response is not None else self._fetch_of(request)
