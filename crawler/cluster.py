@@ -50,6 +50,8 @@ from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.defaults import SCHEDULER_DUPEFILTER_KEY, SCHEDULER_QUEUE_KEY
 from twisted.internet.task import LoopingCall
 
+from pipelines.shared_history import COMPLETE_RUNS_KEY
+
 logger = logging.getLogger(__name__)
 
 # scrapy-redis 0.9 still calls Spider.log() and passes spider= to the stats: one warning each
@@ -77,24 +79,29 @@ local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
 """
 _PRUNE = """
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[2]))
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[2]))
+if redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[2])) > 0 then
+  redis.call('SET', KEYS[8], '1')
+end
 """
+"""Forget workers silent for the timeout; one that was busy leaves the run incomplete."""
 JOIN = f"""
 local function queued() {_QUEUED} end
 {_NOW}{_PRUNE}
 local new = redis.call('ZCARD', KEYS[2]) == 0
   or (queued() == 0 and redis.call('ZCARD', KEYS[3]) == 0)
 if new then
-  redis.call('DEL', KEYS[4], KEYS[5], KEYS[6])
+  redis.call('DEL', KEYS[4], KEYS[5], KEYS[6], KEYS[8])
   if ARGV[3] == '1' then redis.call('DEL', KEYS[1]) end
+  redis.call('SET', KEYS[7], ARGV[4])
+else
+  redis.call('SET', KEYS[7], ARGV[4], 'NX')
 end
 redis.call('ZADD', KEYS[2], now, ARGV[1])
 redis.call('ZADD', KEYS[3], now, ARGV[1])
-if new then return 1 end
-return 0
+return {{new and 1 or 0, redis.call('GET', KEYS[7])}}
 """
-"""KEYS: requests, workers, busy, dupefilter, scope, domains. ARGV: worker, timeout, whether
-it has start URLs. 1 when the worker starts a new run."""
+"""ARGV: worker, timeout, whether it has start URLs, a new run's id. Whether the worker
+starts a new run, and the run's id."""
 BEAT = f"""
 {_NOW}
 redis.call('ZADD', KEYS[2], now, ARGV[1])
@@ -102,7 +109,7 @@ if ARGV[3] == '1' then redis.call('ZADD', KEYS[3], now, ARGV[1])
 else redis.call('ZREM', KEYS[3], ARGV[1]) end
 return 0
 """
-"""KEYS: requests, workers, busy. ARGV: worker, timeout, whether it is busy."""
+"""ARGV: worker, timeout, whether it is busy."""
 IDLE = f"""
 local function queued() {_QUEUED} end
 {_NOW}{_PRUNE}
@@ -110,26 +117,32 @@ redis.call('ZADD', KEYS[2], now, ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 return {{queued(), redis.call('ZCARD', KEYS[3])}}
 """
-"""KEYS: requests, workers, busy. ARGV: worker, timeout. The requests queued, and the live
-workers busy besides this one."""
+"""ARGV: worker, timeout. The requests queued, and the live workers busy besides this one."""
 LEAVE = f"""
+local function queued() {_QUEUED} end
 {_NOW}
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 {_PRUNE}
-if redis.call('ZCARD', KEYS[2]) == 0 then
-  redis.call('DEL', KEYS[4], KEYS[5], KEYS[6])
-  return 1
+if redis.call('ZCARD', KEYS[2]) > 0 then return {{0, 0}} end
+local complete = 0
+if ARGV[3] == '1' and redis.call('EXISTS', KEYS[8]) == 0 and queued() == 0 then
+  local run = redis.call('GET', KEYS[7])
+  if run then
+    redis.call('SADD', KEYS[9], run)
+    complete = 1
+  end
 end
-return 0
+redis.call('DEL', KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8])
+return {{1, complete}}
 """
-"""KEYS: requests, workers, busy, dupefilter, scope, domains. ARGV: worker, timeout. 1 when it
-was the last live worker (the run's filter and scope are gone with it)."""
-QUEUED = _QUEUED
-"""KEYS: requests. The requests queued."""
+"""ARGV: worker, timeout, whether this worker finished normally. Whether it was the last live
+worker (the run's filter and scope go with it), and whether the run is complete: no worker
+was lost while busy, nothing is left queued, and this last one finished. A complete run's
+reads of pages that list others can be trusted by the next run (``COMPLETE_RUNS_KEY``)."""
 POLL_SECONDS = 0.5
-"""How often an idle worker looks for requests other workers queued. Scrapy itself only asks
-an idle worker's scheduler again every 5 seconds (its engine's heartbeat)."""
+"""How often an idle worker has its engine look again: for requests other workers queued, and
+at whether it may leave. Scrapy itself looks only every 5 seconds (its engine's heartbeat)."""
 
 
 @dataclass(frozen=True)
@@ -137,7 +150,9 @@ class RunKeys:
     """The Redis keys of one spider's cluster runs.
 
     ``requests`` and ``dupefilter`` are scrapy-redis's (``SCHEDULER_QUEUE_KEY``,
-    ``SCHEDULER_DUPEFILTER_KEY``); the others are ours, beside them.
+    ``SCHEDULER_DUPEFILTER_KEY``); the others are ours, beside them: the live workers and the
+    busy ones (sorted sets by time of their last mark), the run's scope and domains, its id,
+    whether a busy worker was lost in it, and the runs that completed.
     """
 
     requests: str
@@ -146,6 +161,9 @@ class RunKeys:
     busy: str
     scope: str
     domains: str
+    run: str
+    broken: str
+    complete_runs: str = COMPLETE_RUNS_KEY
 
     @classmethod
     def of(cls, spider: str, settings: BaseSettings) -> RunKeys:
@@ -157,10 +175,16 @@ class RunKeys:
             busy=f"{spider}:busy",
             scope=f"{spider}:scope",
             domains=f"{spider}:domains",
+            run=f"{spider}:run",
+            broken=f"{spider}:run:broken",
         )
 
     def all(self) -> list[str]:
-        return [self.requests, self.workers, self.busy, self.dupefilter, self.scope, self.domains]
+        """The keys, in the order the scripts above name them ``KEYS[1]`` to ``KEYS[9]``."""
+        return [
+            *(self.requests, self.workers, self.busy, self.dupefilter, self.scope),
+            *(self.domains, self.run, self.broken, self.complete_runs),
+        ]
 
 
 def redis_client(settings: BaseSettings) -> Redis:
@@ -211,11 +235,12 @@ class ClusterRun:
         self.timeout = timeout
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.keys: RunKeys | None = None
+        self.run: str | None = None
+        """The id of the run this worker is in, once it has joined one."""
         self._join = server.register_script(JOIN)
         self._beat = server.register_script(BEAT)
         self._idle = server.register_script(IDLE)
         self._leave = server.register_script(LEAVE)
-        self._queued = server.register_script(QUEUED)
         self._busy = False
         self._idle_since: float | None = None
         self._timer = LoopingCall(self.beat)
@@ -248,7 +273,10 @@ class ClusterRun:
         self.keys = RunKeys.of(spider.name, self.crawler.settings)
         scope: dict[str, Any] = spider.scope() if hasattr(spider, "scope") else {}
         has_start = "1" if scope.get("domains") else "0"
-        new_run = self._join(keys=self.keys.all(), args=[self.worker, self.timeout, has_start])
+        new_run, run = self._join(
+            keys=self.keys.all(), args=[self.worker, self.timeout, has_start, uuid.uuid4().hex[:12]]
+        )
+        self.run = run.decode()
         self._busy = True
         stats = self.crawler.stats
         assert stats is not None
@@ -293,22 +321,15 @@ class ClusterRun:
             self.beat()
 
     def poll(self) -> None:
-        """While idle: once other workers have queued requests, have the engine take them
-        now rather than at its next heartbeat."""
-        if self.keys is None:
-            return
-        try:
-            queued = self._queued(keys=[self.keys.requests])
-        except RedisError:
-            return
+        """While idle: have the engine look at the frontier again now, rather than at its next
+        heartbeat, so that the worker takes requests other workers queued, or leaves, within
+        :data:`POLL_SECONDS`."""
         engine = self.crawler.engine
-        if queued and engine is not None:
-            self._poll.stop()
-            # Scrapy has no public call for "look at the scheduler again": its engine does this
-            # on the next call it schedules, or on its 5-second heartbeat.
-            slot = getattr(engine, "_slot", None)
-            if slot is not None:
-                slot.nextcall.schedule()
+        # Scrapy has no public call for "look at the scheduler again": its engine does this on
+        # the next call it schedules, or on its 5-second heartbeat.
+        slot = getattr(engine, "_slot", None)
+        if slot is not None:
+            slot.nextcall.schedule()
 
     def beat(self) -> None:
         """Refresh this worker's marks (and the run's scope, which later workers may widen)."""
@@ -329,7 +350,7 @@ class ClusterRun:
         ``REDIS_IDLE_CLOSE`` seconds after; then let the worker close."""
         assert self.keys is not None
         self._busy = False
-        queued, others_busy = self._idle(keys=self.keys.all()[:3], args=[self.worker, self.timeout])
+        queued, others_busy = self._idle(keys=self.keys.all(), args=[self.worker, self.timeout])
         now = time.monotonic()
         if queued or others_busy:
             self._idle_since = None
@@ -350,13 +371,13 @@ class ClusterRun:
         if self.keys is None:
             return
         try:
-            last = self._leave(keys=self.keys.all(), args=[self.worker, self.timeout])
+            last, complete = self._leave(
+                keys=self.keys.all(), args=[self.worker, self.timeout, int(reason == "finished")]
+            )
         except RedisError:
             logger.warning("Cannot reach Redis to take worker %s out of the run", self.worker)
             return
-        logger.info(
-            "Cluster worker %s leaves (%s)%s",
-            self.worker,
-            reason,
-            ": the run is over" if last else "",
-        )
+        over = ""
+        if last:
+            over = ": the run is over" + ("" if complete else ", incomplete (a worker was lost)")
+        logger.info("Cluster worker %s leaves (%s)%s", self.worker, reason, over)

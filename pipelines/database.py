@@ -381,8 +381,11 @@ class NewsDatabase:
             yield [Fetch(**dict(zip(names, row, strict=True))) for row in rows]
 
     def finished_crawls(self) -> list[int]:
-        """The ids of the crawls that finished normally."""
-        rows = self.db.execute("SELECT id FROM crawls WHERE finish_reason = 'finished'")
+        """The ids of the crawls of their own (not a cluster's workers) that finished
+        normally."""
+        rows = self.db.execute(
+            "SELECT id FROM crawls WHERE finish_reason = 'finished' AND worker IS NULL"
+        )
         return [int(row[0]) for row in rows]
 
     def stored_article(self, article_id: str) -> StoredArticle | None:

@@ -29,7 +29,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.python.failure import Failure
 
-from crawler.cluster import redis_client
+from crawler.cluster import ClusterRun, redis_client
 from crawler.items import Crawl, Page, utc_now
 from pipelines.store import new_crawl, record_pipeline_error
 
@@ -49,10 +49,12 @@ class CrawlStarted:
 
 @dataclass
 class PageRead:
-    """One page a crawler process is done with, whatever became of it."""
+    """One page a crawler process is done with, whatever became of it, and the cluster run
+    it was read in."""
 
     crawl_key: str
     page: Page
+    run: str | None = None
 
 
 @dataclass
@@ -101,6 +103,7 @@ class RedisQueuePipeline:
         self.crawler = crawler
         self.server = server
         self.crawl_key = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
+        self.cluster: ClusterRun | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisQueuePipeline:
@@ -123,12 +126,14 @@ class RedisQueuePipeline:
         return True
 
     def open_spider(self) -> None:
+        self.cluster = self.crawler.get_extension(ClusterRun)
         self._send(CrawlStarted(self.crawl_key, new_crawl(self.crawler)))
         logger.info("Sending pages to the writer's queue %s", PAGES_KEY)
 
     def _send_page(self, page: Page) -> None:
         page.body = b""
-        if self._send(PageRead(self.crawl_key, page)):
+        run = self.cluster.run if self.cluster is not None else None
+        if self._send(PageRead(self.crawl_key, page, run)):
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value("cluster/pages_sent")
 

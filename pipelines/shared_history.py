@@ -8,8 +8,12 @@ read whole, what the next crawl needs to ask for that URL conditionally: the val
 (:meth:`SharedFetchHistory.previous`), as :class:`FetchHistory` would give them.
 
 Entries live in the hash :data:`HISTORY_KEY`, one per URL (as requested and as finally read),
-keyed by 12 bytes of the URL's BLAKE2b digest to keep Redis small; the crawls that finished
-normally are in the set :data:`FINISHED_CRAWLS_KEY`.
+keyed by 12 bytes of the URL's BLAKE2b digest, valued by a JSON array of :data:`FIELDS` and
+the run, to keep Redis small. A page that lists others
+(a home page, a feed) is only asked for conditionally when the run that read it completed:
+every request it led to was done, no worker was lost (the set :data:`COMPLETE_RUNS_KEY`, which
+the last worker of a run adds it to: ``crawler/cluster.py``); a crawl of its own that finished
+counts as a complete run (``crawl:<id>``).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from crawler.items import Page, PreviousFetch
 from pipelines.database import READ_OUTCOMES, NewsDatabase
 
 HISTORY_KEY = "cleanwire:history"
-FINISHED_CRAWLS_KEY = "cleanwire:crawls:finished"
+COMPLETE_RUNS_KEY = "cleanwire:runs:complete"
 
 FIELDS = (
     "fetch_id",
@@ -57,28 +61,27 @@ class SharedFetchHistory:
         raw = self.server.hget(HISTORY_KEY, url_field(url))
         if raw is None:
             return None
-        entry = json.loads(raw)
-        crawl_id = entry.pop("crawl_id")
-        finished = bool(self.server.sismember(FINISHED_CRAWLS_KEY, crawl_id))
-        return PreviousFetch(crawl_finished=finished, **entry)
+        *values, run = json.loads(raw)
+        complete = run is not None and bool(self.server.sismember(COMPLETE_RUNS_KEY, run))
+        return PreviousFetch(crawl_finished=complete, **dict(zip(FIELDS, values, strict=True)))
 
-    def record(self, pages: Iterable[Page]) -> int:
-        """Publish the history that stored ``pages`` leave; the URLs written.
+    def record(self, pages: Iterable[tuple[Page, str | None]]) -> int:
+        """Publish the history that stored pages leave, each with the run that read it; the
+        URLs written.
 
         Only fetches that read the resource whole count (as for :class:`FetchHistory`); a
         page read as ``304 Not Modified`` keeps the body hash of the read before it.
         """
         entries: dict[bytes, str] = {}
-        for page in pages:
+        for page, run in pages:
             fetch = page.fetch
             if fetch.id is None or fetch.outcome not in READ_OUTCOMES:
                 continue
             entry = {name: getattr(fetch, name) for name in FIELDS if name != "fetch_id"}
             entry["fetch_id"] = fetch.id
-            entry["crawl_id"] = fetch.crawl_id
             if entry["body_sha256"] is None and page.previous is not None:
                 entry["body_sha256"] = page.previous.body_sha256
-            value = json.dumps(entry, separators=(",", ":"))
+            value = json.dumps([*(entry[name] for name in FIELDS), run], separators=(",", ":"))
             for url in {fetch.uri, fetch.final_url or fetch.uri}:
                 entries[url_field(url)] = value
         if entries:
@@ -90,15 +93,11 @@ class SharedFetchHistory:
         written."""
         written = 0
         for fetches in database.latest_reads():
-            written += self.record(Page(fetch=fetch) for fetch in fetches)
-        finished = database.finished_crawls()
+            written += self.record((Page(fetch=f), f"crawl:{f.crawl_id}") for f in fetches)
+        finished = [f"crawl:{crawl_id}" for crawl_id in database.finished_crawls()]
         if finished:
-            self.server.sadd(FINISHED_CRAWLS_KEY, *finished)
+            self.server.sadd(COMPLETE_RUNS_KEY, *finished)
         return written
-
-    def crawl_finished(self, crawl_id: int) -> None:
-        """Record that crawl ``crawl_id`` finished normally."""
-        self.server.sadd(FINISHED_CRAWLS_KEY, crawl_id)
 
     def close(self) -> None:
         """Nothing to close: the connection is the caller's."""

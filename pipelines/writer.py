@@ -85,6 +85,7 @@ class QueueSpider(scrapy.Spider):
         self._crawl_ids: dict[str, int] = {}
         self._sequence = itertools.count()
         self._page_sequence: dict[int, int] = {}
+        self._page_run: dict[int, str | None] = {}
         self._committed: set[int] = set()
         self._trimmed = 0
         self._redelivered = 0
@@ -121,6 +122,7 @@ class QueueSpider(scrapy.Spider):
             loaded = self._history.load(self._database)
             if loaded:
                 logger.info("Shared the history of %d URLs the database held", loaded)
+        logger.info("Reading the queue %s on %s", PAGES_KEY, url)
         progress = WriterProgress(self.crawler, self._server, self.settings)
         idle_since = time.monotonic()
         try:
@@ -183,6 +185,7 @@ class QueueSpider(scrapy.Spider):
             return None
         stats.inc_value("writer/pages")
         self._page_sequence[id(page)] = sequence
+        self._page_run[id(page)] = message.run
         return page
 
     def _crawl_id(self, worker: str, crawl: Crawl | None, page: Page | None = None) -> int:
@@ -224,9 +227,6 @@ class QueueSpider(scrapy.Spider):
             message.stats,
             summary=summary.columns(verdict),
         )
-        if message.reason == "finished":
-            assert self._history is not None
-            self._history.crawl_finished(crawl_id)
         for line in summary.lines(message.crawl_key, store.path, None)[:2]:
             logger.info(line)
 
@@ -235,7 +235,7 @@ class QueueSpider(scrapy.Spider):
         now committed off the in-hand list."""
         pages = list(pages)
         assert self._history is not None
-        self._history.record(pages)
+        self._history.record((page, self._page_run.pop(id(page), None)) for page in pages)
         self._commit(
             [s for page in pages if (s := self._page_sequence.pop(id(page), None)) is not None]
         )
