@@ -1,8 +1,8 @@
 """Cluster mode: crawler processes on a shared Redis frontier, one writer storing for all.
 
-A real ``redis-server`` on 127.0.0.1 (``tests/redis_server.py``), the fake news site, and the
-commands users run: ``scrapy crawl news -s REDIS_URL=...`` for each worker and ``python -m
-pipelines.writer`` for the writer.
+A real ``redis-server`` on 127.0.0.1 (``RedisServer`` of ``crawler/benchmarks/cluster.py``),
+the fake news site, and the commands users run: ``scrapy crawl news -s REDIS_URL=...`` for
+each worker and ``python -m pipelines.writer`` for the writer.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from crawler.benchmarks.cluster import RedisServer
 from crawler.items import Crawl, Fetch, Page, PreviousFetch
 from pipelines.database import FetchHistory
 from pipelines.redis_queue import PAGES_KEY, CrawlStarted, PageRead, decode, encode
@@ -32,7 +33,6 @@ from pipelines.shared_history import COMPLETE_RUNS_KEY, SharedFetchHistory
 from pipelines.writer import IN_HAND_KEY
 from tests.conftest import ROOT, count, crawl_command, free_port
 from tests.newssite import NewsSite, RequestRecord, site_copy
-from tests.redis_server import RedisServer
 from tests.test_news_resume import SLOW_CRAWL, STORIES, write_site
 from tests.test_news_spider import FAST, start_urls
 
