@@ -107,17 +107,19 @@ BEAT = f"""
 redis.call('ZADD', KEYS[2], now, ARGV[1])
 if ARGV[3] == '1' then redis.call('ZADD', KEYS[3], now, ARGV[1])
 else redis.call('ZREM', KEYS[3], ARGV[1]) end
-return 0
+return redis.call('GET', KEYS[7])
 """
-"""ARGV: worker, timeout, whether it is busy."""
+"""ARGV: worker, timeout, whether it is busy. The run's id (a worker that starts while the
+others are idle starts a new one, which the idle ones are then part of)."""
 IDLE = f"""
 local function queued() {_QUEUED} end
 {_NOW}{_PRUNE}
 redis.call('ZADD', KEYS[2], now, ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
-return {{queued(), redis.call('ZCARD', KEYS[3])}}
+return {{queued(), redis.call('ZCARD', KEYS[3]), redis.call('GET', KEYS[7])}}
 """
-"""ARGV: worker, timeout. The requests queued, and the live workers busy besides this one."""
+"""ARGV: worker, timeout. The requests queued, the live workers busy besides this one, and
+the run's id."""
 LEAVE = f"""
 local function queued() {_QUEUED} end
 {_NOW}
@@ -339,18 +341,31 @@ class ClusterRun:
         if engine is not None and engine.spider is not None and engine.spider_is_idle():
             self._busy = False
         try:
-            self._beat(keys=self.keys.all()[:3], args=[self.worker, self.timeout, int(self._busy)])
+            run = self._beat(
+                keys=self.keys.all(), args=[self.worker, self.timeout, int(self._busy)]
+            )
+            self._follow(run)
             if engine is not None and engine.spider is not None and hasattr(engine.spider, "scope"):
                 self._refresh_scope(engine.spider)
         except RedisError:
             logger.warning("Cannot reach Redis to mark worker %s alive", self.worker)
+
+    def _follow(self, run: bytes | None) -> None:
+        """Take the run in Redis as this worker's: a worker that started while this one was
+        idle may have started a new one."""
+        if run is not None and run.decode() != self.run:
+            logger.debug("Cluster worker %s is now in run %s", self.worker, run.decode())
+            self.run = run.decode()
 
     def spider_idle(self, spider: Spider) -> None:
         """Stay while requests are queued or another live worker is busy, and for
         ``REDIS_IDLE_CLOSE`` seconds after; then let the worker close."""
         assert self.keys is not None
         self._busy = False
-        queued, others_busy = self._idle(keys=self.keys.all(), args=[self.worker, self.timeout])
+        queued, others_busy, run = self._idle(
+            keys=self.keys.all(), args=[self.worker, self.timeout]
+        )
+        self._follow(run)
         now = time.monotonic()
         if queued or others_busy:
             self._idle_since = None

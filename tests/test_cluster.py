@@ -283,9 +283,9 @@ def test_a_second_run_adds_nothing_and_asks_with_validators(cluster: ClusterHist
     crawls = cluster.crawls()
     second_run = crawls[2:4]
     assert sum(row["articles_new"] + row["articles_changed"] for row in second_run) == 0
-    assert sum(row["pages_unchanged"] for row in second_run) >= 5
+    assert sum(row["pages_unchanged"] for row in second_run) >= 3
     stats = [json.loads(row["stats"]) for row in second_run]
-    assert sum(s.get("revisit/conditional", 0) for s in stats) >= 5
+    assert sum(s.get("revisit/conditional", 0) for s in stats) >= 3
     assert sum(s.get("extract/pages", 0) for s in stats) <= 1
     requests = {record.path: record for record in cluster.runs[1][1]}
     assert "If-None-Match" in requests["/feeds/rss.xml"].headers
