@@ -56,7 +56,12 @@ from scrapy.utils.conf import closest_scrapy_cfg
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 
-from crawler.benchmarks.throughput import SourcePage, build_corpus, process_tree
+from crawler.benchmarks.throughput import (
+    SourcePage,
+    build_corpus,
+    process_cpu_seconds,
+    process_tree,
+)
 from crawler.cluster import RunKeys
 from crawler.discovery import Listing
 from crawler.items import Fetch, Page, article_id, sha256_hex
@@ -305,17 +310,6 @@ class WorkersRun:
     dupefilter_peak_bytes: int
     requests_peak: int
     requests_peak_bytes: int
-
-
-def process_cpu_seconds(pid: int) -> float | None:
-    """User and system CPU seconds of process ``pid`` so far, from ``/proc/<pid>/stat``;
-    ``None`` once it is gone."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass

@@ -130,8 +130,9 @@ def pool_loop(paths: list[Path]) -> float:
     return time.perf_counter() - started
 
 
-def _cpu_seconds(pid: int) -> float | None:
-    """User and system CPU time of a process so far, from ``/proc/<pid>/stat``."""
+def process_cpu_seconds(pid: int) -> float | None:
+    """User and system CPU seconds of process ``pid`` so far, from ``/proc/<pid>/stat``;
+    ``None`` once it is gone."""
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
             fields = stat.read().rsplit(")", 1)[1].split()
@@ -198,7 +199,7 @@ class TreeSampler(threading.Thread):
             self.tree_peak_kib = max(self.tree_peak_kib, pss)
             self.main_peak_kib = max(self.main_peak_kib, _field_kib(f"/proc/{pid}/status", "VmHWM"))
             for member in tree:
-                if (seconds := _cpu_seconds(member)) is not None:
+                if (seconds := process_cpu_seconds(member)) is not None:
                     self._cpu[member] = seconds
             time.sleep(SAMPLE_SECONDS)
 
