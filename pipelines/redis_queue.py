@@ -102,7 +102,9 @@ class RedisQueuePipeline:
     def __init__(self, crawler: Crawler, server: Redis) -> None:
         self.crawler = crawler
         self.server = server
-        self.crawl_key = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
+        self.crawl_key = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        """The name of this process's crawl, the writer's ``crawls.worker``: the cluster
+        worker's own name, which its log lines give."""
         self.cluster: ClusterRun | None = None
 
     @classmethod
@@ -127,6 +129,8 @@ class RedisQueuePipeline:
 
     def open_spider(self) -> None:
         self.cluster = self.crawler.get_extension(ClusterRun)
+        if self.cluster is not None:
+            self.crawl_key = self.cluster.worker
         self._send(CrawlStarted(self.crawl_key, new_crawl(self.crawler)))
         logger.info("Sending pages to the writer's queue %s", PAGES_KEY)
 

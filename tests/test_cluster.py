@@ -481,3 +481,9 @@ def test_a_cluster_takes_over_a_database_that_crawls_of_their_own_built(tmp_path
         assert "If-None-Match" in requests["/feeds/rss.xml"].headers
         assert all(shared.previous(url) == on_disk.previous(url) for url in urls)
         on_disk.close()
+
+
+def test_a_workers_crawl_is_named_as_its_log_names_it(cluster: ClusterHistory) -> None:
+    logs = "\n".join(log for logs, _ in cluster.runs for log in logs)
+    for row in cluster.crawls():
+        assert f"Cluster worker {row['worker']} " in logs
