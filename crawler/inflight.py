@@ -48,5 +48,5 @@ class ItemsInFlight:
 
     def _finished(self, item: Any, **_: Any) -> None:
         self._sent.discard(id(item))
-        if len(self._sent) < self.limit or not self._sent:
+        if len(self._sent) < self.limit:
             self._room.set()

@@ -84,8 +84,9 @@ class QueueSpider(scrapy.Spider):
         self.arguments = {"idle_exit": self.idle_exit}
         self._crawl_ids: dict[str, int] = {}
         self._sequence = itertools.count()
-        self._page_sequence: dict[int, int] = {}
-        self._page_run: dict[int, str | None] = {}
+        self._in_hand: dict[int, tuple[int, str | None]] = {}
+        """For each page in the stages (by ``id``): its message's sequence number, and the
+        run it was read in."""
         self._committed: set[int] = set()
         self._trimmed = 0
         self._redelivered = 0
@@ -184,8 +185,7 @@ class QueueSpider(scrapy.Spider):
             self._commit([sequence])
             return None
         stats.inc_value("writer/pages")
-        self._page_sequence[id(page)] = sequence
-        self._page_run[id(page)] = message.run
+        self._in_hand[id(page)] = (sequence, message.run)
         return page
 
     def _crawl_id(self, worker: str, crawl: Crawl | None, page: Page | None = None) -> int:
@@ -233,12 +233,10 @@ class QueueSpider(scrapy.Spider):
     def pages_committed(self, pages: Iterable[Page]) -> None:
         """The store committed these pages: publish their history, and take every message
         now committed off the in-hand list."""
-        pages = list(pages)
         assert self._history is not None
-        self._history.record((page, self._page_run.pop(id(page), None)) for page in pages)
-        self._commit(
-            [s for page in pages if (s := self._page_sequence.pop(id(page), None)) is not None]
-        )
+        read = [(page, self._in_hand.pop(id(page), None)) for page in pages]
+        self._history.record((page, hand[1] if hand else None) for page, hand in read)
+        self._commit([hand[0] for _, hand in read if hand is not None])
 
     def _commit(self, sequences: Iterable[int]) -> None:
         self._committed.update(sequences)
