@@ -189,6 +189,11 @@ class RunKeys:
         ]
 
 
+def worker_name() -> str:
+    """A name for this crawler process, unique in the cluster: ``host:pid:id``."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
 def redis_client(settings: BaseSettings) -> Redis:
     """A client of the server ``REDIS_URL`` names (with scrapy-redis's connection settings)."""
     client: Redis = get_redis_from_settings(settings)
@@ -235,7 +240,7 @@ class ClusterRun:
         self.server = server
         self.idle_close = idle_close
         self.timeout = timeout
-        self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.worker = worker_name()
         self.keys: RunKeys | None = None
         self.run: str | None = None
         """The id of the run this worker is in, once it has joined one."""

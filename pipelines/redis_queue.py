@@ -15,10 +15,7 @@ pages it had in hand.
 from __future__ import annotations
 
 import logging
-import os
 import pickle
-import socket
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +26,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.python.failure import Failure
 
-from crawler.cluster import ClusterRun, redis_client
+from crawler.cluster import ClusterRun, redis_client, worker_name
 from crawler.items import Crawl, Page, utc_now
 from pipelines.store import new_crawl, record_pipeline_error
 
@@ -102,7 +99,7 @@ class RedisQueuePipeline:
     def __init__(self, crawler: Crawler, server: Redis) -> None:
         self.crawler = crawler
         self.server = server
-        self.crawl_key = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.crawl_key = worker_name()
         """The name of this process's crawl, the writer's ``crawls.worker``: the cluster
         worker's own name, which its log lines give."""
         self.cluster: ClusterRun | None = None
