@@ -36,8 +36,9 @@ logger = logging.getLogger(__name__)
 VERSIONED_PACKAGES = ("cleanwire", "scrapy", "trafilatura", "sqlite-utils")
 
 pages_stored = object()
-"""Signal sent once a batch of pages is committed, with ``pages`` (their fetches have ids).
-The cluster's writer (``pipelines/writer.py``) listens to it."""
+"""Signal sent once a batch of pages is committed, with ``pages`` (their fetches have ids)
+and ``failed`` (the pages of the batch that could not be written, each tried alone). The
+cluster's writer (``pipelines/writer.py``) listens to it."""
 
 
 def software_versions() -> dict[str, str]:
@@ -150,6 +151,7 @@ class StorePipeline:
         if not self._pending or self.database is None:
             return
         batch, self._pending = self._pending, []
+        failed: list[Page] = []
         try:
             with self.database.transaction():
                 for page in batch:
@@ -157,13 +159,13 @@ class StorePipeline:
             saved = batch
         except sqlite3.Error:
             logger.exception("Batch write failed; writing its %d pages one by one", len(batch))
-            saved = self._save_one_by_one(batch)
+            saved, failed = self._save_one_by_one(batch)
         self._pending_articles.clear()
         stats = self.crawler.stats
         stats.inc_value("sqlite/batches")
         stats.inc_value("sqlite/fetches", len(saved))
         stats.inc_value("sqlite/articles", sum(page.fetch.outcome == "article" for page in saved))
-        self.crawler.signals.send_catch_log(signal=pages_stored, pages=saved)
+        self.crawler.signals.send_catch_log(signal=pages_stored, pages=saved, failed=failed)
 
     def _save(self, page: Page) -> None:
         assert self.database is not None
@@ -172,10 +174,10 @@ class StorePipeline:
             raise ValueError(f"{page.fetch.uri} belongs to no crawl")
         self.database.save_page(page, crawl_id)
 
-    def _save_one_by_one(self, batch: list[Page]) -> list[Page]:
-        """Write each page in a transaction of its own; the pages written."""
+    def _save_one_by_one(self, batch: list[Page]) -> tuple[list[Page], list[Page]]:
+        """Write each page in a transaction of its own; the pages written, and the others."""
         assert self.database is not None
-        saved = []
+        saved, failed = [], []
         for page in batch:
             try:
                 with self.database.transaction():
@@ -183,9 +185,10 @@ class StorePipeline:
             except (sqlite3.Error, ValueError):
                 logger.exception("Could not store %s", page.fetch.uri)
                 self.crawler.stats.inc_value("sqlite/failed_pages")
+                failed.append(page)
             else:
                 saved.append(page)
-        return saved
+        return saved, failed
 
     def close_spider(self) -> None:
         if self._timer.running:

@@ -52,6 +52,8 @@ logger = logging.getLogger(__name__)
 
 IN_HAND_KEY = "cleanwire:pages:writing"
 """The messages the writer has taken off the queue and not yet committed, oldest first."""
+FAILED_KEY = "cleanwire:pages:failed"
+"""The messages of pages the store could not write: kept for ``--retry-failed``."""
 PAGES_IN_FLIGHT = 64
 """Pages in the writer's stages at once."""
 POLL_SECONDS = 1
@@ -73,15 +75,18 @@ class QueueSpider(scrapy.Spider):
     """Reads the cluster's queue and yields its pages to the writer's stages.
 
     :param idle_exit: seconds of an empty queue after which the writer ends (0: never).
+    :param retry_failed: whether to put the messages of pages that could not be stored
+        (:data:`FAILED_KEY`) back at the head of the queue first.
     """
 
     name = "writer"
     records_own_crawl = False
 
-    def __init__(self, idle_exit: float = 0.0, **kwargs: Any) -> None:
+    def __init__(self, idle_exit: float = 0.0, retry_failed: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.idle_exit = float(idle_exit)
-        self.arguments = {"idle_exit": self.idle_exit}
+        self.retry_failed = retry_failed
+        self.arguments = {"idle_exit": self.idle_exit, "retry_failed": retry_failed}
         self._crawl_ids: dict[str, int] = {}
         self._sequence = itertools.count()
         self._in_hand: dict[int, tuple[int, str | None]] = {}
@@ -119,6 +124,8 @@ class QueueSpider(scrapy.Spider):
         queue = redis.asyncio.Redis.from_url(url)
         in_flight = ItemsInFlight(self.crawler, PAGES_IN_FLIGHT)
         self._redelivered = self._take_back()
+        if self.retry_failed:
+            self._redelivered += self._retry_failed()
         if not self._server.exists(HISTORY_KEY):
             loaded = self._history.load(self._database)
             if loaded:
@@ -156,6 +163,16 @@ class QueueSpider(scrapy.Spider):
             logger.info("Taking back %d messages a writer left in hand", taken_back)
             self.crawler.stats.inc_value("writer/taken_back", taken_back)
         return taken_back
+
+    def _retry_failed(self) -> int:
+        """Put the messages of pages that could not be stored at the head of the queue."""
+        assert self._server is not None
+        retried = 0
+        while self._server.lmove(FAILED_KEY, PAGES_KEY, "RIGHT", "LEFT") is not None:
+            retried += 1
+        logger.info("Retrying %d messages of pages that could not be stored", retried)
+        self.crawler.stats.inc_value("writer/retried", retried)
+        return retried
 
     async def _handle(self, raw: bytes, sequence: int, in_flight: ItemsInFlight) -> Page | None:
         """What to do with one message; the page to yield, if any."""
@@ -230,13 +247,29 @@ class QueueSpider(scrapy.Spider):
         for line in summary.lines(message.crawl_key, store.path, None)[:2]:
             logger.info(line)
 
-    def pages_committed(self, pages: Iterable[Page]) -> None:
-        """The store committed these pages: publish their history, and take every message
-        now committed off the in-hand list."""
-        assert self._history is not None
+    def pages_committed(self, pages: Iterable[Page], failed: Iterable[Page] = ()) -> None:
+        """The store committed a batch: publish the history of its pages, keep the messages of
+        those it could not write in :data:`FAILED_KEY`, and take them all off the in-hand
+        list (a page that cannot be written would otherwise hold up the list behind it)."""
+        assert self._history is not None and self._server is not None
         read = [(page, self._in_hand.pop(id(page), None)) for page in pages]
         self._history.record((page, hand[1] if hand else None) for page, hand in read)
-        self._commit([hand[0] for _, hand in read if hand is not None])
+        sequences = [hand[0] for _, hand in read if hand is not None]
+        for page in failed:
+            hand = self._in_hand.pop(id(page), None)
+            if hand is None:
+                continue
+            message = self._server.lindex(IN_HAND_KEY, hand[0] - self._trimmed)
+            if message is not None:
+                self._server.rpush(FAILED_KEY, message)
+            logger.error(
+                "Kept the message of %s, which could not be stored, in %s (--retry-failed)",
+                page.fetch.uri,
+                FAILED_KEY,
+            )
+            self.crawler.stats.inc_value("writer/failed_pages")
+            sequences.append(hand[0])
+        self._commit(sequences)
 
     def _commit(self, sequences: Iterable[int]) -> None:
         self._committed.update(sequences)
@@ -316,6 +349,11 @@ def main(argv: list[str] | None = None) -> int:
         help="end once the queue has been empty this long (default: run until stopped)",
     )
     parser.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help=f"first put the pages that could not be stored ({FAILED_KEY}) back in the queue",
+    )
+    parser.add_argument(
         "-s",
         "--set",
         action="append",
@@ -335,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"-s takes NAME=VALUE, not {assignment!r}")
         settings.set(name, value, priority="cmdline")
     process = CrawlerProcess(settings)
-    process.crawl(QueueSpider, idle_exit=arguments.idle_exit)
+    process.crawl(QueueSpider, idle_exit=arguments.idle_exit, retry_failed=arguments.retry_failed)
     process.start()
     return 0
 

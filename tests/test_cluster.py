@@ -30,7 +30,7 @@ from crawler.items import Crawl, Fetch, Page, PreviousFetch
 from pipelines.database import FetchHistory
 from pipelines.redis_queue import PAGES_KEY, CrawlStarted, PageRead, decode, encode
 from pipelines.shared_history import COMPLETE_RUNS_KEY, SharedFetchHistory
-from pipelines.writer import IN_HAND_KEY
+from pipelines.writer import FAILED_KEY, IN_HAND_KEY
 from tests.conftest import ROOT, count, crawl_command, free_port
 from tests.newssite import NewsSite, RequestRecord, site_copy
 from tests.test_news_resume import SLOW_CRAWL, STORIES, write_site
@@ -391,6 +391,36 @@ def test_a_killed_writer_loses_nothing_and_stores_nothing_twice(tmp_path: Path) 
         assert fetches == STORIES + 1, "each page once, and the sitemap"
         assert [reason for reason, _ in crawls] == ["finished", "finished"]
         assert sum(new for _, new in crawls) == STORIES
+
+
+def test_a_page_the_store_cannot_write_is_kept_aside_and_stored_on_retry(tmp_path: Path) -> None:
+    db_path = tmp_path / "news.db"
+    refuse = (
+        "create trigger refuse before insert on fetches when new.uri like '%/story/7'"
+        " begin select raise(abort, 'refused by the test'); end"
+    )
+    with redis_server(tmp_path / "redis") as redis, slow_site(tmp_path / "site") as site:
+        writer_log = tmp_path / "writer.log"
+        writer = start_writer(redis, db_path, writer_log)
+        with sqlite3.connect(db_path) as db:
+            db.execute(refuse)
+        worker = start_worker(redis, tmp_path, "worker", f"start={site.url}/sitemap.xml")
+        assert wait_exit(worker, tmp_path / "worker.log") == 0
+        wait_drained(redis)
+        assert stop(writer, writer_log) == 0
+        log = writer_log.read_text()
+        assert f"Kept the message of {site.url}/story/7, which could not be stored" in log
+        assert "'writer/failed_pages': 1," in log
+        assert redis.client.llen(FAILED_KEY) == 1
+        assert articles_once(db_path) == (STORIES - 1, 1)
+
+        with sqlite3.connect(db_path) as db:
+            db.execute("drop trigger refuse")
+        writer = start_writer(redis, db_path, writer_log, "--retry-failed", "--idle-exit", "2")
+        assert wait_exit(writer, writer_log) == 0
+        assert "Retrying 1 messages of pages that could not be stored" in writer_log.read_text()
+        assert articles_once(db_path) == (STORIES, 1)
+        assert redis.client.llen(FAILED_KEY) == 0 and redis.client.llen(IN_HAND_KEY) == 0
 
 
 def test_queue_messages_round_trip_and_anything_else_is_refused() -> None:
