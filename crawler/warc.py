@@ -12,7 +12,8 @@ attempts and robots.txt included. For each it writes
   download handler), a ``resource`` record with the bytes read and a ``Content-Type`` guessed
   from the name.
 
-:class:`WarcFiles` writes them to ``cleanwire-<UTC start, YYYYmmddHHMMSS>-<pid>-<serial>.warc.gz``
+:class:`WarcFiles` writes them to
+``cleanwire-<UTC start, YYYYmmddHHMMSS>-<host>-<pid>-<serial>.warc.gz``
 in ``WARC_DIR``, a new file for each crawl process (never appending to an older one: a killed
 run may have left it ending in a truncated record), each beginning with a ``warcinfo`` record,
 and the next serial once a file passes ``WARC_MAX_BYTES``. With ``WARC_GZIP_LEVEL`` 1 to 9 each
@@ -72,6 +73,8 @@ import logging
 import mimetypes
 import os
 import platform
+import re
+import socket
 import time
 import zlib
 from collections.abc import Sequence
@@ -341,12 +344,20 @@ def software_versions() -> str:
     )
 
 
+def file_host() -> str:
+    """This machine's host name as WARC file names carry it: characters other than letters,
+    digits, dots and hyphens made ``_``."""
+    return re.sub(r"[^A-Za-z0-9.-]", "_", socket.gethostname()) or "_"
+
+
 class WarcFiles:
     """The WARC files of one crawl process: written in order, rotated by size.
 
     A file is opened when the first record comes (a crawl that reads nothing leaves none),
-    named ``cleanwire-<started>-<pid>-<serial>.warc[.gz]`` and created exclusively: an
-    existing file is never appended to. Each begins with a ``warcinfo`` record.
+    named ``cleanwire-<started>-<host>-<pid>-<serial>.warc[.gz]`` (the host as in
+    :func:`file_host`, so that the files of a cluster's machines gathered in one folder
+    cannot share a name) and created exclusively: an existing file is never appended to.
+    Each begins with a ``warcinfo`` record.
 
     :param folder: where the files go (created when needed).
     :param database_folder: the folder :attr:`WarcLocation.file` is relative to.
@@ -373,7 +384,8 @@ class WarcFiles:
         self.gzip_level = gzip_level
         self.info = info
         self.stats = stats
-        self.prefix = f"cleanwire-{time.strftime('%Y%m%d%H%M%S', time.gmtime())}-{os.getpid()}"
+        started = time.strftime("%Y%m%d%H%M%S", time.gmtime())
+        self.prefix = f"cleanwire-{started}-{file_host()}-{os.getpid()}"
         self.suffix = ".warc.gz" if gzip_level else ".warc"
         self.serial = 0
         self.closed = False
@@ -487,6 +499,7 @@ class WarcArchiveMiddleware:
                     f"warc-format/warc-{WARC_VERSION}/",
                     "description": f"cleanwire {spider} crawl: every response as received",
                     "robots": robots,
+                    "hostname": socket.gethostname(),
                 },
                 stats=crawler.stats,
             )

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import gzip
 import hashlib
+import re
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -24,7 +26,7 @@ from scrapy.http import Response
 from w3lib.url import file_uri_to_path
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.warc import RAW_BODY_META_KEY, RawBody, WarcArchiveMiddleware
+from crawler.warc import RAW_BODY_META_KEY, RawBody, WarcArchiveMiddleware, file_host
 from tests.conftest import SEEDS, crawl, project_crawler
 from tests.newssite import NewsSite, site_copy
 
@@ -173,7 +175,9 @@ def test_files_rotate_by_size_and_each_starts_with_warcinfo(archive: Archive) ->
     for name, record, payload in all_records(folder):
         by_file.setdefault(name, []).append(record)
         payloads[record.rec_headers.get_header("WARC-Record-ID")] = payload
+    name = re.compile(rf"cleanwire-\d{{14}}-{re.escape(file_host())}-\d+-\d{{5}}\.warc\.gz")
     for path in files:
+        assert name.fullmatch(path.name), "time, host, process and serial name each file"
         records = by_file[path.name]
         assert records[0].rec_type == "warcinfo"
         assert records[0].rec_headers.get_header("WARC-Filename") == path.name
@@ -184,6 +188,7 @@ def test_files_rotate_by_size_and_each_starts_with_warcinfo(archive: Archive) ->
         assert (archive.db_path.parent / name).stat().st_size >= SMALL_FILES
     info = payloads[by_file[files[0].name][0].rec_headers.get_header("WARC-Record-ID")]
     assert b"software: cleanwire/" in info and b"format: WARC File Format 1.1" in info
+    assert f"hostname: {socket.gethostname()}".encode() in info
 
 
 def test_a_304_is_archived_with_its_empty_body(archive: Archive) -> None:
