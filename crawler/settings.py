@@ -25,6 +25,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.RevisitMiddleware": 560,
+    # In cluster mode, one gap between requests to a site for the whole cluster
+    "crawler.site_pace.ClusterSitePace": 900,
     # Closest to the downloader: archives each response as received (crawler/warc.py)
     "crawler.warc.WarcArchiveMiddleware": 950,
 }
@@ -74,6 +76,9 @@ ADDONS = {"crawler.cluster.ClusterMode": 0}
 REDIS_URL = ""
 REDIS_IDLE_CLOSE = 30.0
 REDIS_WORKER_TIMEOUT = 60.0
+# Seconds between two requests to one site from the whole cluster (crawler/site_pace.py);
+# None: DOWNLOAD_DELAY; 0: off
+REDIS_SITE_DELAY = None
 
 # At a glance: a progress line every PROGRESS_INTERVAL seconds (crawler/progress.py; it replaces
 # Scrapy's "Crawled N pages" line), the summary at the end and the exit status of `scrapy crawl`

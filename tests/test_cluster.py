@@ -7,11 +7,13 @@ each worker and ``python -m pipelines.writer`` for the writer.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import pickle
 import signal
 import sqlite3
+import statistics
 import subprocess
 import sys
 import time
@@ -421,6 +423,32 @@ def test_a_page_the_store_cannot_write_is_kept_aside_and_stored_on_retry(tmp_pat
         assert "Retrying 1 messages of pages that could not be stored" in writer_log.read_text()
         assert articles_once(db_path) == (STORIES, 1)
         assert redis.client.llen(FAILED_KEY) == 0 and redis.client.llen(IN_HAND_KEY) == 0
+
+
+def test_requests_to_a_site_leave_the_whole_cluster_a_gap_apart(tmp_path: Path) -> None:
+    gap = 0.2
+    with redis_server(tmp_path / "redis") as redis, slow_site(tmp_path / "site") as site:
+        writer_log = tmp_path / "writer.log"
+        writer = start_writer(redis, db_path := tmp_path / "news.db", writer_log)
+        start = f"start={site.url}/sitemap.xml"
+        paced = {"REDIS_SITE_DELAY": gap, "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS": 4}
+        workers = [start_worker(redis, tmp_path, f"worker-{n}", start, **paced) for n in range(2)]
+        for number, worker in enumerate(workers):
+            assert wait_exit(worker, tmp_path / f"worker-{number}.log") == 0
+        wait_drained(redis)
+        assert stop(writer, writer_log) == 0
+        arrivals = sorted(r.time for r in site.requests if r.path.startswith("/story/"))
+    assert articles_once(db_path) == (STORIES, 1)
+    assert len(arrivals) == STORIES
+    gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
+    assert statistics.median(gaps) >= 0.95 * gap
+    # A request its busy process sends late comes close to the next; four gaps together
+    # still make up the time four requests take.
+    spans = [sum(gaps[n : n + 4]) for n in range(len(gaps) - 3)]
+    assert min(spans) >= 0.9 * 4 * gap, "no site hears from the cluster faster than the gap"
+    for number in range(2):
+        log = (tmp_path / f"worker-{number}.log").read_text()
+        assert "'cluster/site_waits':" in log, "each worker waited for the other's requests"
 
 
 def test_queue_messages_round_trip_and_anything_else_is_refused() -> None:
