@@ -258,6 +258,13 @@ class ClusterRun:
         settings = crawler.settings
         if not settings.get("REDIS_URL"):
             raise NotConfigured  # a crawl of its own: nothing to say
+        spidercls = crawler.spidercls
+        if not getattr(spidercls, "cluster_worker", False):
+            # Each process would read every file or archived response, and send it twice.
+            raise ValueError(
+                f"the {spidercls.name} spider does not run as a cluster worker: run it as one"
+                " process, without REDIS_URL"
+            )
         timeout = settings.getfloat("REDIS_WORKER_TIMEOUT")
         idle_close = settings.getfloat("REDIS_IDLE_CLOSE")
         if timeout <= 0 or idle_close < 0:

@@ -505,6 +505,18 @@ def test_an_unreachable_redis_is_a_clear_error_for_worker_and_writer(tmp_path: P
     assert not (tmp_path / "x.db").exists()
 
 
+@pytest.mark.parametrize(("spider", "argument"), [("files", "path=seeds"), ("reextract", None)])
+def test_only_the_news_spider_runs_as_a_cluster_worker(
+    tmp_path: Path, spider: str, argument: str | None
+) -> None:
+    redis_url = f"redis://127.0.0.1:{free_port()}/0"
+    arguments = [argument] if argument else []
+    command = crawl_command(tmp_path / "news.db", spider, *arguments, REDIS_URL=redis_url)
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert f"the {spider} spider does not run as a cluster worker" in result.stderr
+
+
 def test_without_redis_the_news_spider_still_needs_start_urls(tmp_path: Path) -> None:
     command = crawl_command(tmp_path / "news.db", "news")
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)

@@ -100,6 +100,8 @@ class NewsSpider(scrapy.Spider):
     """
 
     name = "news"
+    cluster_worker = True
+    """It runs as one worker of a cluster when ``REDIS_URL`` is set (``crawler/cluster.py``)."""
     handle_httpstatus_list = [304]
 
     @classmethod
