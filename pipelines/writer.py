@@ -153,12 +153,18 @@ class QueueSpider(scrapy.Spider):
             await queue.aclose()
             progress.maybe_log(final=True)
 
+    def _to_queue_head(self, key: str) -> int:
+        """Move the messages of list ``key`` to the head of the queue, in their order; how
+        many there were."""
+        assert self._server is not None
+        moved = 0
+        while self._server.lmove(key, PAGES_KEY, "RIGHT", "LEFT") is not None:
+            moved += 1
+        return moved
+
     def _take_back(self) -> int:
         """Put the messages a killed writer had in hand back at the head of the queue."""
-        assert self._server is not None
-        taken_back = 0
-        while self._server.lmove(IN_HAND_KEY, PAGES_KEY, "RIGHT", "LEFT") is not None:
-            taken_back += 1
+        taken_back = self._to_queue_head(IN_HAND_KEY)
         if taken_back:
             logger.info("Taking back %d messages a writer left in hand", taken_back)
             self.crawler.stats.inc_value("writer/taken_back", taken_back)
@@ -166,10 +172,7 @@ class QueueSpider(scrapy.Spider):
 
     def _retry_failed(self) -> int:
         """Put the messages of pages that could not be stored at the head of the queue."""
-        assert self._server is not None
-        retried = 0
-        while self._server.lmove(FAILED_KEY, PAGES_KEY, "RIGHT", "LEFT") is not None:
-            retried += 1
+        retried = self._to_queue_head(FAILED_KEY)
         logger.info("Retrying %d messages of pages that could not be stored", retried)
         self.crawler.stats.inc_value("writer/retried", retried)
         return retried
