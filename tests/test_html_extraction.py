@@ -144,7 +144,9 @@ def test_headline_is_not_repeated_in_the_text(page: Page) -> None:
 
 def test_text_path_gives_the_text_of_the_full_extraction(page: Page) -> None:
     html, _ = decode_body(page.raw)
-    text = extract_text(parse_html(html), page.expected["fetched_url"], HtmlExtractionOptions())
+    text = extract_text(
+        parse_html(html), page.expected["fetched_url"], HtmlExtractionOptions()
+    ).text
     assert text == extracted(page).text
 
 
@@ -170,7 +172,7 @@ def story_text(middle: str) -> str:
         f"<article><h1>Storm hits the coast</h1>{before}{middle}{after}</article>"
         "<footer>About us</footer></body></html>"
     )
-    return extract_text(parse_html(html), STORY_URL, HtmlExtractionOptions())
+    return extract_text(parse_html(html), STORY_URL, HtmlExtractionOptions()).text
 
 
 def test_embedded_post_is_kept() -> None:
@@ -247,7 +249,7 @@ def test_copyright_notice_is_dropped() -> None:
 def test_article_the_fast_path_misses_is_found_by_the_whole_cascade() -> None:
     story = "".join(f"<p>{line}</p>" for line in STORY)
     html = f"<html><body><div class='story-bottom'>{story}</div></body></html>"
-    text = extract_text(parse_html(html), STORY_URL, HtmlExtractionOptions())
+    text = extract_text(parse_html(html), STORY_URL, HtmlExtractionOptions()).text
     assert text.splitlines() == list(STORY)
 
 

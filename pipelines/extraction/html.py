@@ -15,6 +15,7 @@ from collections import Counter
 from copy import deepcopy
 from dataclasses import dataclass
 from importlib.metadata import version
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -39,6 +40,9 @@ from pipelines.extraction.text import extractor_version
 
 EXTRACTOR_NAME = f"cleanwire-html {extractor_version()} (trafilatura {version('trafilatura')})"
 """What ``articles.extractor`` records for HTML: our steps' version and trafilatura's."""
+
+DEFAULT_OPTIONS = HtmlExtractionOptions()
+"""Every rule applied, as the crawl runs them."""
 
 
 def _html_parser(huge_tree: bool = False) -> lxml.html.HTMLParser:
@@ -313,7 +317,9 @@ def _is_named_chrome(element: HtmlElement) -> bool:
     return bool(CHROME_BLOCK_NAME.search(name) or CHROME_WIDGET_NAME.search(widget))
 
 
-def chrome_blocks(tree: HtmlElement) -> list[HtmlElement]:
+def chrome_blocks(
+    tree: HtmlElement, options: HtmlExtractionOptions = DEFAULT_OPTIONS
+) -> list[HtmlElement]:
     """Blocks of page chrome that trafilatura's own rules let through on common news pages.
 
     * elements named as chrome (:func:`_is_named_chrome`): comment sections, widgets named
@@ -327,12 +333,18 @@ def chrome_blocks(tree: HtmlElement) -> list[HtmlElement]:
     is returned, so a misnamed article container is never lost.
 
     :param tree: the parsed page.
+    :param options: which of these rules apply (``named_chrome``, ``sign_up_boxes``,
+        ``teaser_lines``).
     """
     body = tree.find(".//body")
     root = body if body is not None else tree
-    candidates = [e for e in root.iter(Element) if e.attrib and _is_named_chrome(e)]
-    candidates += [_sign_up_box(field) for field in EMAIL_FIELD_XPATH(tree)]
-    candidates += _teasers(root)
+    candidates: list[HtmlElement] = []
+    if options.uses("named_chrome"):
+        candidates += [e for e in root.iter(Element) if e.attrib and _is_named_chrome(e)]
+    if options.uses("sign_up_boxes"):
+        candidates += [_sign_up_box(field) for field in EMAIL_FIELD_XPATH(tree)]
+    if options.uses("teaser_lines"):
+        candidates += _teasers(root)
     page_chars = len(_text(root))
     kept = [
         element
@@ -404,19 +416,25 @@ def _keep_embedded_posts(tree: HtmlElement, url: str | None) -> None:
             wrapper.attrib.pop("id", None)
 
 
-def prepare_tree(tree: HtmlElement, url: str | None) -> None:
+def prepare_tree(
+    tree: HtmlElement, url: str | None, options: HtmlExtractionOptions = DEFAULT_OPTIONS
+) -> None:
     """Ready a page for trafilatura, in place: remove the :func:`chrome_blocks`; keep the text
     around empty elements, the lines between paragraphs and the embedded posts that
     trafilatura would lose.
 
     :param tree: the parsed page; changed in place.
     :param url: the page's URL, to tell links to other sites.
+    :param options: which rules apply.
     """
-    for block in chrome_blocks(tree):
+    for block in chrome_blocks(tree, options):
         block.drop_tree()
-    _keep_text_around_empty_elements(tree)
-    _keep_lines_between_paragraphs(tree)
-    _keep_embedded_posts(tree, url)
+    if options.uses("empty_elements"):
+        _keep_text_around_empty_elements(tree)
+    if options.uses("lines_between_paragraphs"):
+        _keep_lines_between_paragraphs(tree)
+    if options.uses("embedded_posts"):
+        _keep_embedded_posts(tree, url)
 
 
 def trafilatura_view(tree: HtmlElement) -> HtmlElement:
@@ -479,7 +497,9 @@ def _is_copyright_line(line: str) -> bool:
     return len(line.strip()) <= COPYRIGHT_LINE_MAX_CHARS and bool(COPYRIGHT_NOTICE.search(line))
 
 
-def clean_lines(text: str, tree: HtmlElement, url: str | None) -> str:
+def clean_lines(
+    text: str, tree: HtmlElement, url: str | None, options: HtmlExtractionOptions = DEFAULT_OPTIONS
+) -> str:
     """Drop the lines of extracted text that are not article text.
 
     * a line among the first :data:`TITLE_SCAN_LINES` that repeats the headline
@@ -491,16 +511,19 @@ def clean_lines(text: str, tree: HtmlElement, url: str | None) -> str:
     :param text: trafilatura's text.
     :param tree: the page it was extracted from.
     :param url: the page's URL.
+    :param options: which rules apply (``repeated_headline``, ``headline_link_lines``,
+        ``copyright_lines``).
     """
     lines = [line for line in text.strip().splitlines() if line.strip()]
-    titles = page_titles(tree)
-    links = headline_links(tree, url, text)
+    titles = page_titles(tree) if options.uses("repeated_headline") else set()
+    links = headline_links(tree, url, text) if options.uses("headline_link_lines") else []
+    copyright_lines = options.uses("copyright_lines")
     kept = [
         line
         for index, line in enumerate(lines)
         if not (index < TITLE_SCAN_LINES and _words(line) in titles)
         and not _is_headline_link_line(line, links)
-        and not _is_copyright_line(line)
+        and not (copyright_lines and _is_copyright_line(line))
     ]
     return "\n".join(kept)
 
@@ -511,8 +534,16 @@ def _trafilatura_text(tree: HtmlElement, extractor: Extractor) -> str:
     return document.text or "" if isinstance(document, Document) else ""
 
 
-def extract_text(tree: HtmlElement, url: str | None, options: HtmlExtractionOptions) -> str:
-    """The article text of a page, ``""`` when none is found.
+class BodyText(NamedTuple):
+    """The article text of a page (``""`` when none is found), and whether trafilatura's
+    whole cascade ran for it."""
+
+    text: str
+    full_extraction: bool
+
+
+def extract_text(tree: HtmlElement, url: str | None, options: HtmlExtractionOptions) -> BodyText:
+    """The article text of a page.
 
     :func:`prepare_tree`, then trafilatura text-only on its fast path (over the
     :func:`trafilatura_view`); when that gives less
@@ -523,15 +554,16 @@ def extract_text(tree: HtmlElement, url: str | None, options: HtmlExtractionOpti
     :param url: where the page was read from.
     :param options: how trafilatura is run.
     """
-    prepare_tree(tree, url)
+    prepare_tree(tree, url, options)
     text = _trafilatura_text(trafilatura_view(tree), trafilatura_extractor(options, url))
-    if len(text) < SHORT_TEXT_CHARS:
+    full_extraction = options.uses("full_extraction") and len(text) < SHORT_TEXT_CHARS
+    if full_extraction:
         text = max(
             text,
             _trafilatura_text(tree, trafilatura_extractor(options, url, thorough=True)),
             key=len,
         )
-    return clean_lines(text, tree, url)
+    return BodyText(clean_lines(text, tree, url, options), full_extraction)
 
 
 def link_text_share(tree: HtmlElement, text: str) -> float:
@@ -752,18 +784,19 @@ def extract_html(html: str, url: str | None, options: HtmlExtractionOptions) -> 
         raise NotArticle("unparseable_html")
     json_ld = json_ld_documents(tree)
     signals = page_signals(tree, json_ld, url)
-    if (signal := signals.index_page_before_text()) is not None:
+    index_pages = options.uses("index_pages")
+    if index_pages and (signal := signals.index_page_before_text()) is not None:
         raise NotArticle("index_page", signal)
-    text = extract_text(tree, url, options)
+    text, full_extraction = extract_text(tree, url, options)
     if not text.strip():
         raise NotArticle("no_main_text")
     share = link_text_share(tree, text)
     metadata = page_metadata(tree, json_ld, url)
-    if signals.article is None:
+    if index_pages and signals.article is None:
         evidence = listing_text(tree, text, share, url or metadata.canonical_url)
         if (signal := signals.index_page_from_text(evidence)) is not None:
             raise NotArticle("index_page", signal)
-    if share > MAX_LINK_SHARE:
+    if options.uses("link_list") and share > MAX_LINK_SHARE:
         raise NotArticle("link_list", f"{share:.0%} link text")
     return Extraction(
         text=text,
@@ -779,4 +812,5 @@ def extract_html(html: str, url: str | None, options: HtmlExtractionOptions) -> 
         image=metadata.image,
         tags=metadata.tags,
         url=metadata.canonical_url,
+        full_extraction=full_extraction,
     )

@@ -17,7 +17,7 @@ from urllib.parse import SplitResult, parse_qsl, urljoin, urlsplit
 from lxml.html import HtmlElement
 
 from pipelines.extraction.json_ld import node_types, page_nodes
-from pipelines.extraction.result import WORD
+from pipelines.extraction.words import count_words
 
 ARTICLE_JSON_LD_TYPES = frozenset(
     {
@@ -380,7 +380,7 @@ def listing_text(
     :param page_url: the page's URL, to tell same-site links.
     """
     lines = [line.strip().removeprefix("- ") for line in text.splitlines() if line.strip()]
-    words = len(WORD.findall(text))
+    words = count_words(text)
     texts = ["".join(teaser.text_content().split()) for teaser in teasers(tree, page_url)]
     if len(texts) < min(LISTING_MIN_TEASERS, TEASER_LIST_MIN_TEASERS):
         return ListingText(len(lines), 0, 0, words, 0, link_share)
@@ -391,6 +391,6 @@ def listing_text(
         in_teasers=len(found),
         teasers=len({source for _, source in found}),
         words=words,
-        teaser_words=sum(len(WORD.findall(line)) for line, _ in found),
+        teaser_words=sum(count_words(line) for line, _ in found),
         link_share=link_share,
     )

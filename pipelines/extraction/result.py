@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 
-WORD = re.compile(r"\w+")
-"""A word, as every count and comparison of words in the extraction reads one."""
+from pipelines.extraction.words import WORD, count_words
+
+__all__ = [
+    "WORD",
+    "Extraction",
+    "ExtractionError",
+    "FetchFailed",
+    "NotArticle",
+    "Rejected",
+    "Skipped",
+]
 
 
 @dataclass
@@ -26,6 +34,8 @@ class Extraction:
         (:func:`pipelines.extraction.shingles.fingerprint`), for finding copies.
     :param story_features: the weights of the title's and text's features
         (:func:`pipelines.clustering.features.article_features`), for story assignment.
+    :param full_extraction: the fast extraction's text was not trusted and trafilatura's whole
+        cascade ran too (for the benchmark's report; not stored).
 
     ``word_count`` and ``text_sha256`` are computed from ``text`` when the extraction is made,
     in the worker process that made it, so that the crawl's own process does not spend time
@@ -49,11 +59,12 @@ class Extraction:
     signature: bytes = field(default=b"", repr=False)
     shingles: bytes = field(default=b"", repr=False)
     story_features: dict[int, float] | None = field(default=None, repr=False)
+    full_extraction: bool = field(default=False, repr=False)
     word_count: int = field(init=False)
     text_sha256: str = field(init=False)
 
     def __post_init__(self) -> None:
-        self.word_count = len(WORD.findall(self.text))
+        self.word_count = count_words(self.text)
         self.text_sha256 = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 
