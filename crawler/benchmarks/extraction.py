@@ -36,6 +36,7 @@ from pathlib import Path
 import trafilatura
 
 from pipelines.extraction.decoding import decode_body
+from pipelines.extraction.field_metric import NO_FIELDS, Fields, FieldScores, field_scores
 from pipelines.extraction.language import detect_language
 from pipelines.extraction.metric import score_corpus, score_page
 from pipelines.extraction.options import RULES, HtmlExtractionOptions, StageInputs
@@ -289,4 +290,86 @@ def ablation(
             f1_with, f1_without = _scores(full[name], pages)[2], _scores(texts, pages)[2]
             cells.append(f"{f1_with:.4f}/{f1_without:.4f} +{helped:<3d} -{hurt:<3d}")
         lines.append(f"{rule:<26}  " + "  ".join(f"{cell:>30}" for cell in cells))
+    return lines
+
+
+def gold_fields(folder: Path, pages: list[GoldPage]) -> list[Fields] | None:
+    """The gold title, authors and publication date of each page, or ``None`` for a folder
+    whose gold states none (only fundus's ``gold.json`` does).
+
+    :param folder: the benchmark folder.
+    :param pages: its pages, as :func:`gold_pages` read them.
+    """
+    path = folder / "gold.json"
+    if not path.is_file():
+        return None
+    truth = json.loads(path.read_text(encoding="utf-8"))
+    return [
+        Fields(
+            truth[page.id].get("title"),
+            truth[page.id].get("authors"),
+            truth[page.id].get("date_published"),
+        )
+        for page in pages
+    ]
+
+
+def project_fields(options: HtmlExtractionOptions, min_words: int) -> Callable[[GoldPage], Fields]:
+    """The fields the crawl stores for a saved page: none when it stores no article."""
+
+    def fields(page: GoldPage) -> Fields:
+        try:
+            extraction = extract_page(
+                page.raw, "html", page.file_url, None, options, NO_STAGE_INPUTS
+            )
+        except Rejected:
+            return NO_FIELDS
+        if extraction.word_count < min_words:
+            return NO_FIELDS
+        authors = extraction.author.split("; ") if extraction.author else []
+        return Fields(extraction.title, authors, extraction.date_published)
+
+    return fields
+
+
+def trafilatura_fields(page: GoldPage) -> Fields:
+    """``trafilatura.extract_metadata`` given the page's gold URL."""
+    document = trafilatura.extract_metadata(page.html, default_url=page.url)
+    authors = [name.strip() for name in (document.author or "").split(";") if name.strip()]
+    return Fields(document.title, authors, document.date)
+
+
+def _field_cells(scores: FieldScores) -> str:
+    precision, recall, f1 = scores.authors
+    return (
+        f"{scores.title:6.3f}  {precision:6.3f} {recall:6.3f} {f1:6.3f}  {scores.day:6.3f}"
+        f"  {scores.minute:6.3f} ({scores.timed:3d})"
+        f"  {scores.stated_right:6.3f} ({scores.stated:3d})  {scores.invented:4d}"
+    )
+
+
+def metadata_report(
+    name: str, pages: list[GoldPage], golds: list[Fields], given: dict[str, list[Fields]]
+) -> list[str]:
+    """The printed metadata figures of one folder, for each extractor, overall and per
+    language: title exactly right, authors P/R/F1, publication day right, same minute (of the
+    pages where both give a time with an offset), stated dates on the right day (of the pages
+    given one) and dates invented where the gold has none.
+
+    :param golds: the gold fields of ``pages``.
+    :param given: the fields each extractor gave ``pages``, by extractor name.
+    """
+    lines = [
+        f"== {name}: metadata of {len(pages)} pages",
+        f"{'':<30}  {'title':>6}  {'auth P':>6} {'R':>6} {'F1':>6}  {'day':>6}"
+        f"  {'minute':>6} {'(n)':>5}  {'stated':>6} {'(n)':>5}  {'invented':>4}",
+    ]
+    languages: dict[str, list[int]] = {}
+    for index, page in enumerate(pages):
+        languages.setdefault(page.language, []).append(index)
+    for extractor, fields in given.items():
+        lines.append(f"{extractor[:30]:<30}  {_field_cells(field_scores(fields, golds))}")
+        for language, indexes in sorted(languages.items(), key=lambda item: -len(item[1])):
+            chosen = field_scores([fields[i] for i in indexes], [golds[i] for i in indexes])
+            lines.append(f"  {f'{language} ({len(indexes)})':<28}  {_field_cells(chosen)}")
     return lines

@@ -68,5 +68,15 @@ class Command(ScrapyCommand):
             benchmark.run(pages, contenders)
             print("\n".join(benchmark.report(name, pages, contenders, opts.per_page)))
             full[name] = contenders[0].texts
+        for folder in folders:
+            pages = sets[folder.name]
+            golds = benchmark.gold_fields(folder, pages)
+            if golds is None:
+                continue
+            given = {
+                "cleanwire": list(map(benchmark.project_fields(options, min_words), pages)),
+                "trafilatura (gold URL)": list(map(benchmark.trafilatura_fields, pages)),
+            }
+            print("\n".join(benchmark.metadata_report(folder.name, pages, golds, given)))
         if opts.ablate:
             print("\n".join(benchmark.ablation(sets, full, options, min_words)))

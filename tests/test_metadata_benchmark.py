@@ -1,0 +1,26 @@
+"""The metadata part of ``scrapy extraction_benchmark``: titles, authors and dates of the
+fundus pages, ours beside trafilatura's, and the gate on their figures."""
+
+from __future__ import annotations
+
+import re
+
+from tests.test_extraction_benchmark import FUNDUS, benchmark, needs_benchmark
+
+FIGURES = re.compile(
+    r"^(cleanwire|trafilatura \(gold URL\))\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)"
+    r"\s+([\d.]+)\s+([\d.]+) \(\s*\d+\)\s+([\d.]+) \(\s*(\d+)\)\s+(\d+)$",
+    re.M,
+)
+
+
+@needs_benchmark
+def test_the_report_gives_both_extractors_metadata_figures() -> None:
+    result = benchmark(str(FUNDUS), "--limit", "6")
+    assert result.returncode == 0, result.stderr
+    part = result.stdout.split(f"== {FUNDUS.name}: metadata of 6 pages")[1]
+    found = {match[1]: match.groups()[1:] for match in FIGURES.finditer(part)}
+    assert set(found) == {"cleanwire", "trafilatura (gold URL)"}
+    for figures in found.values():
+        assert all(0 <= float(value) <= 1 for value in figures[:-2])
+        assert int(figures[-2]) <= 6
