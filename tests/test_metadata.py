@@ -1,15 +1,12 @@
-"""Page metadata read by our own rules (``pipelines.extraction.metadata``).
-
-Each fixture in ``tests/data/metadata/`` is a small page that states one field in one of the
-usual places (``<title>``, ``og:*``, JSON-LD, microdata, ``<time>``, the byline, the URL),
-or several places that disagree, so the precedence rule is visible test by test. Pages are
-parsed as the extraction pipeline parses them (``parse_html`` and ``json_ld_documents``).
+"""Page metadata read by our own rules (``pipelines.extraction.metadata``): whole pages, the
+description, and robustness. Each field family has its own test file
+(``test_metadata_dates.py``, ``_authors``, ``_titles``, ``_tags``); the fixture pages are
+described in ``tests/metadata_pages.py``.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,166 +15,7 @@ from hypothesis import strategies as st
 from pipelines.extraction.html import parse_html
 from pipelines.extraction.json_ld import json_ld_documents
 from pipelines.extraction.metadata import PageMetadata, page_metadata
-
-FIXTURES = Path(__file__).resolve().parent / "data" / "metadata"
-URL = "https://news.example.com/world/council-approves-budget"
-DATED_URL = "https://news.example.com/2026/11/20/council-approves-budget"
-
-
-def read(name: str, url: str | None = URL) -> PageMetadata:
-    """The metadata of one fixture page, fetched from ``url``."""
-    tree = parse_html((FIXTURES / name).read_text(encoding="utf-8"))
-    assert tree is not None
-    return page_metadata(tree, json_ld_documents(tree), url)
-
-
-def from_html(html: str, url: str | None = URL) -> PageMetadata:
-    tree = parse_html(html)
-    assert tree is not None
-    return page_metadata(tree, json_ld_documents(tree), url)
-
-
-@pytest.mark.parametrize(
-    ("fixture", "title"),
-    [
-        ("title_json_ld.html", "Council approves budget for city schools"),
-        ("title_og.html", "Council approves budget for city schools"),
-        ("title_h1.html", "Council approves budget for city & schools"),
-        ("title_title.html", "Council approves budget for city schools"),
-        ("title_title_host.html", "Council approves budget for city schools"),
-        (
-            "title_truncated_headline.html",
-            "Council approves budget for city schools after a long debate that ran past midnight",
-        ),
-        (
-            "title_keeps_colon.html",
-            "The Example view on the budget: a city on the brink | Editorial",
-        ),
-    ],
-)
-def test_title(fixture: str, title: str) -> None:
-    assert read(fixture).title == title
-
-
-@pytest.mark.parametrize(
-    ("fixture", "authors"),
-    [
-        ("authors_json_ld_list.html", ["Jane Doe", "John Roe"]),
-        ("authors_json_ld_graph.html", ["Jane Doe"]),
-        ("authors_meta.html", ["Jane Doe"]),
-        ("authors_meta_parsely.html", ["Jane Doe", "John Roe"]),
-        ("authors_byline.html", ["Jane Doe", "John Roe"]),
-        ("authors_rel_author.html", ["Jane Doe", "John Roe", "Ann Poe"]),
-        ("authors_by_line_text.html", ["Jane Doe", "John Roe"]),
-        ("authors_organization_only.html", ["Example News"]),
-        ("authors_organization_and_byline.html", ["Jane Doe"]),
-        ("authors_junk.html", []),
-        ("authors_email_url.html", ["Jane Doe"]),
-        ("authors_comments_only.html", []),
-    ],
-)
-def test_authors(fixture: str, authors: list[str]) -> None:
-    assert read(fixture).authors == authors
-
-
-@pytest.mark.parametrize(
-    ("fixture", "url", "published", "source"),
-    [
-        ("date_json_ld.html", URL, "2026-11-20T09:30:00+01:00", "json_ld"),
-        ("date_json_ld_main_entity.html", URL, "2026-11-20T08:30:00+00:00", "json_ld"),
-        ("authors_json_ld_graph.html", URL, "2026-11-20T09:30:00+01:00", "json_ld"),
-        ("date_meta.html", URL, "2026-11-20T08:30:00+00:00", "meta"),
-        ("date_meta_name.html", URL, "2026-11-20T09:30:00+01:00", "meta"),
-        ("date_itemprop.html", URL, "2026-11-20", "meta"),
-        ("date_time.html", URL, "2026-11-20T09:30:00-05:00", "time"),
-        ("date_url.html", DATED_URL, "2026-11-20", "url"),
-        ("date_dateline.html", URL, "2026-11-20", "text"),
-        ("date_formats.html", URL, "2026-11-20T09:30:00+00:00", "meta"),
-    ],
-)
-def test_date_published_source(fixture: str, url: str, published: str, source: str) -> None:
-    metadata = read(fixture, url)
-    assert (metadata.date_published, metadata.date_source) == (published, source)
-
-
-@pytest.mark.parametrize(
-    "fixture",
-    [
-        "date_none.html",
-        "date_url.html",
-        "date_comments_related.html",
-        "date_absurd.html",
-        "date_dateline_updated_only.html",
-    ],
-)
-def test_no_date_stated_gives_none(fixture: str) -> None:
-    """Dates in the body text, in comments, related articles and nested JSON-LD nodes,
-    absurd dates and update lines are no publication date."""
-    metadata = read(fixture, URL)
-    assert (metadata.date_published, metadata.date_source) == (None, None)
-
-
-def test_json_ld_date_wins_over_url_date() -> None:
-    """The offset is kept: 23:30 on the 18th in California is the 19th in UTC, and the URL
-    says the 20th."""
-    metadata = read("date_json_ld_vs_url.html", DATED_URL)
-    assert metadata.date_published == "2026-11-18T23:30:00-08:00"
-    assert metadata.date_source == "json_ld"
-
-
-def test_json_ld_wins_over_meta_and_time() -> None:
-    metadata = read("date_sources_conflict.html")
-    assert (metadata.date_published, metadata.date_source) == (
-        "2026-11-18T10:00:00+00:00",
-        "json_ld",
-    )
-
-
-def test_meta_wins_over_time() -> None:
-    metadata = read("date_meta_vs_time.html")
-    assert (metadata.date_published, metadata.date_source) == (
-        "2026-11-19T10:00:00+00:00",
-        "meta",
-    )
-
-
-def test_article_matching_the_url_is_the_main_entity() -> None:
-    assert read("date_related_article_first.html").date_published == "2026-11-20T10:00:00+00:00"
-
-
-def test_day_only_date_takes_the_time_of_a_same_day_timestamp() -> None:
-    metadata = read("date_refined.html")
-    assert (metadata.date_published, metadata.date_source) == (
-        "2026-11-20T09:30:00+05:30",
-        "json_ld",
-    )
-
-
-@pytest.mark.parametrize(
-    ("fixture", "modified"),
-    [
-        ("date_json_ld.html", "2026-11-20T11:00:00+01:00"),
-        ("date_meta.html", "2026-11-20T10:15:00+00:00"),
-        ("date_time.html", "2026-11-20T12:00:00-05:00"),
-        ("date_modified_earlier.html", None),
-        ("date_none.html", None),
-    ],
-)
-def test_date_modified(fixture: str, modified: str | None) -> None:
-    assert read(fixture).date_modified == modified
-
-
-@pytest.mark.parametrize(
-    ("fixture", "sitename"),
-    [
-        ("site_json_ld_publisher.html", "The Example News"),
-        ("site_og.html", "Example News"),
-        ("site_application_name.html", "Example News"),
-        ("site_syndicated.html", "Example Courier"),
-    ],
-)
-def test_sitename(fixture: str, sitename: str) -> None:
-    assert read(fixture).sitename == sitename
+from tests.metadata_pages import DATED_URL, FIXTURES, URL, from_html, read
 
 
 @pytest.mark.parametrize(
@@ -191,63 +29,6 @@ def test_sitename(fixture: str, sitename: str) -> None:
 )
 def test_description(fixture: str, description: str | None) -> None:
     assert read(fixture).description == description
-
-
-@pytest.mark.parametrize(
-    ("fixture", "url", "canonical"),
-    [
-        ("canonical_link.html", URL, URL),
-        ("canonical_link.html", None, "https://news.example.com/og-url"),
-        ("canonical_og.html", URL, URL),
-        ("canonical_json_ld.html", URL, URL),
-        ("date_none.html", URL, None),
-    ],
-)
-def test_canonical_url(fixture: str, url: str | None, canonical: str | None) -> None:
-    """Relative links resolve against the page URL (and are skipped without one); only
-    http(s) URLs count; a canonical naming the site root on an article is ignored."""
-    assert read(fixture, url).canonical_url == canonical
-
-
-@pytest.mark.parametrize(
-    ("fixture", "image"),
-    [
-        ("image_og_relative.html", "https://news.example.com/images/council.jpg"),
-        ("image_twitter.html", "https://cdn.example.com/council.jpg"),
-        ("image_json_ld.html", "https://cdn.example.com/council.jpg"),
-        ("image_link.html", "https://news.example.com/world/images/council.jpg"),
-        ("date_none.html", None),
-    ],
-)
-def test_image(fixture: str, image: str | None) -> None:
-    assert read(fixture).image == image
-
-
-def test_tags_from_every_source_deduplicated_in_order() -> None:
-    assert read("tags_sources.html").tags == [
-        "Budget",
-        "Schools",
-        "city council",
-        "Education",
-        "taxes",
-        "Mayor",
-        "Politics",
-        "Local",
-        "Parks",
-    ]
-
-
-@pytest.mark.parametrize(
-    ("fixture", "language"),
-    [
-        ("language_html.html", "en"),
-        ("language_og.html", "fr"),
-        ("language_json_ld.html", "de"),
-        ("language_none.html", None),
-    ],
-)
-def test_language(fixture: str, language: str | None) -> None:
-    assert read(fixture).language == language
 
 
 def test_garbage_json_ld_is_read_where_it_makes_sense() -> None:

@@ -1,0 +1,142 @@
+"""The site name and the headline.
+
+Precedence, the first source giving a usable value wins:
+
+* **Title**: JSON-LD ``headline`` of the main article (unless ``og:title`` or the ``<h1>``
+  is its untruncated form) > ``og:title`` > the article's ``<h1>`` > ``<title>``; a
+  `` | Site`` suffix or ``Site: `` prefix naming the site name or host is removed.
+* **Site name**: JSON-LD ``publisher`` name > ``og:site_name`` > ``application-name`` >
+  JSON-LD ``WebSite`` name; but ``og:site_name`` when the publisher is another name (the
+  agency of a syndicated story, a blog platform).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from pipelines.extraction.metadata.jsonld import flat_items
+from pipelines.extraction.metadata.scan import Page
+from pipelines.extraction.metadata.text import clean_text, element_text
+
+TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·•»/~]\s+")
+"""What separates a title from the site name in ``<title>`` and ``og:title``."""
+
+DOMAIN_ENDING = re.compile(r"\.(?:com|org|net|co|news|info)(?:\.[a-z]{2})?$", re.IGNORECASE)
+"""The end of a site name written as its domain ("Spokesman.com")."""
+
+SITE_PART_SLACK = 6
+"""A title part names the site when it is part of the site name or host name, or one of
+them plus at most this many characters ("The" + host, host + "com")."""
+
+TRUNCATION = ("…", "...")
+"""Endings of a headline shortened to a length limit."""
+
+
+def _site_name_text(value: object) -> str | None:
+    """A site name without a handle's ``@`` ("@politifact"), or ``None``."""
+    text = clean_text(value)
+    return (text.lstrip("@").strip() or None) if text else None
+
+
+def page_sitename(page: Page) -> str | None:
+    """The publisher's name, unless ``og:site_name`` names another site (a syndicated story's
+    publisher is the agency); then ``og:site_name``."""
+    publishers = (
+        p.get("name") if isinstance(p, dict) else p for p in page.json_ld.values("publisher")
+    )
+    publisher = next(filter(None, map(_site_name_text, publishers)), None)
+    site_name = _site_name_text(page.scan.first("og:site_name"))
+    if publisher and site_name and not _same_name(publisher, site_name):
+        return site_name
+    names = [publisher, site_name, _site_name_text(page.scan.first("application-name"))]
+    names += [_site_name_text(page.json_ld.site.get("name"))] if page.json_ld.site else []
+    return next(filter(None, names), None)
+
+
+def _same_name(first: str, second: str) -> bool:
+    """Whether two site names are the same up to case, spacing, punctuation, additions and a
+    domain ending ("The Detroit News" and "detroitnews", "Spokesman.com" and "The
+    Spokesman-Review"), or one is the initials of the other ("WSJ")."""
+    one, other = (site_key(DOMAIN_ENDING.sub("", name)) for name in (first, second))
+    if not one or not other:
+        return False
+    initials = ["".join(word[0] for word in name.split()).casefold() for name in (first, second)]
+    return one in other or other in one or one == initials[1] or other == initials[0]
+
+
+def site_key(value: str) -> str:
+    """A name or host reduced to lowercase letters and digits, for loose comparison."""
+    return "".join(c for c in value.casefold() if c.isalnum())
+
+
+def names_site(part: str, sitename: str | None, url: str | None) -> bool:
+    """Whether a title part (or author name) is the site's name or host."""
+    key = site_key(part)
+    if len(key) < 3:
+        return False
+    host = (urlsplit(url).hostname or "") if url else ""
+    names = [site_key(label) for label in host.split(".") if len(label) > 3]
+    names.append(site_key(host.removeprefix("www.")))
+    names += [site_key(sitename)] if sitename else []
+    return any(
+        (name in key and len(key) - len(name) <= SITE_PART_SLACK) or (key in name and len(key) > 3)
+        for name in names
+        if name
+    )
+
+
+def _strip_site(title: str, sitename: str | None, url: str | None) -> str:
+    """``title`` without a `` | Site`` suffix or ``Site: `` prefix naming the site."""
+    separators = list(TITLE_SEPARATOR.finditer(title))
+    if not separators:
+        return title
+    last, first = separators[-1], separators[0]
+    if names_site(title[last.end() :], sitename, url):
+        return title[: last.start()].strip() or title
+    if names_site(title[: first.start()], sitename, url):
+        return title[first.end() :].strip() or title
+    return title
+
+
+def title_suffix(page: Page) -> str | None:
+    """The last part of ``<title>`` after a separator ("Headline | Site"), or ``None``."""
+    element = page.tree.find(".//title")
+    text = element_text(element) if element is not None else ""
+    separators = list(TITLE_SEPARATOR.finditer(text))
+    return text[separators[-1].end() :] if separators else None
+
+
+def _json_ld_headline(page: Page) -> str | None:
+    """The main entity's ``headline`` (else ``name``)."""
+    article = page.json_ld.article
+    if article is None:
+        return None
+    for key in ("headline", "name"):
+        if text := next(filter(None, map(clean_text, flat_items(article.get(key)))), None):
+            return text
+    return None
+
+
+def page_title(page: Page, sitename: str | None) -> str | None:
+    """The headline (the module docstring gives the precedence).
+
+    :param page: the page.
+    :param sitename: the site name, whose mention is removed from the title.
+    """
+    og_title = page.scan.first("og:title")
+    og_title = _strip_site(og_title, sitename, page.url) if og_title else None
+    h1 = element_text(page.headline) if page.headline is not None else None
+    headline = _json_ld_headline(page)
+    if headline is not None:
+        stem = headline.removesuffix(TRUNCATION[0]).removesuffix(TRUNCATION[1]).rstrip()
+        longer = [t for t in (og_title, h1) if t and len(t) > len(stem) and t.startswith(stem)]
+        return longer[0] if longer else _strip_site(headline, sitename, page.url)
+    if og_title:
+        return og_title
+    if h1:
+        return h1
+    title_element = page.tree.find(".//title")
+    if title_element is not None and (text := element_text(title_element)):
+        return _strip_site(text, sitename, page.url)
+    return None
