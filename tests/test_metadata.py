@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from pipelines.extraction.html import parse_html
 from pipelines.extraction.json_ld import json_ld_documents
 from pipelines.extraction.metadata import PageMetadata, page_metadata
+from pipelines.extraction.options import HtmlExtractionOptions
 from tests.metadata_pages import DATED_URL, FIXTURES, URL, from_html, read
 
 
@@ -208,3 +209,18 @@ def test_never_raises(fragments: list[str], extra_json_ld: list[object], url: st
     for link in (metadata.canonical_url, metadata.image):
         assert link is None or link.startswith(("http://", "https://"))
     assert metadata.date_source is None or metadata.date_published is not None
+
+
+def test_a_disabled_rule_is_not_applied_and_an_unknown_one_is_an_error() -> None:
+    tree = parse_html(
+        "<html><head><title>Budget passes | Example News</title>"
+        '<meta property="og:site_name" content="Example News"></head><body></body></html>'
+    )
+    assert tree is not None
+    assert page_metadata(tree, [], URL).title == "Budget passes"
+    kept = page_metadata(tree, [], URL, frozenset({"title_site_affix"}))
+    assert kept.title == "Budget passes | Example News"
+    with pytest.raises(ValueError, match="unknown metadata rules: nope"):
+        page_metadata(tree, [], URL, frozenset({"nope"}))
+    with pytest.raises(ValueError, match="unknown metadata rules: nope"):
+        HtmlExtractionOptions(disabled_metadata_rules=frozenset({"nope"}))

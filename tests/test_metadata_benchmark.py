@@ -5,6 +5,14 @@ from __future__ import annotations
 
 import re
 
+from crawler.benchmarks.extraction import (
+    gold_fields,
+    gold_pages,
+    metadata_ablation,
+    project_fields,
+)
+from pipelines.extraction.metadata.rules import RULES
+from pipelines.extraction.options import HtmlExtractionOptions
 from tests.test_extraction_benchmark import FUNDUS, benchmark, needs_benchmark
 
 FIGURES = re.compile(
@@ -24,3 +32,18 @@ def test_the_report_gives_both_extractors_metadata_figures() -> None:
     for figures in found.values():
         assert all(0 <= float(value) <= 1 for value in figures[:-2])
         assert int(figures[-2]) <= 6
+
+
+@needs_benchmark
+def test_the_metadata_ablation_counts_every_rule_on_each_field() -> None:
+    pages = list(gold_pages(FUNDUS, limit=4))
+    golds = gold_fields(FUNDUS, pages)
+    assert golds is not None
+    options = HtmlExtractionOptions()
+    full = list(map(project_fields(options, 40), pages))
+    lines = metadata_ablation({FUNDUS.name: (pages, golds, full)}, options, 40)
+    rows = {line.split()[0]: line.split()[1:] for line in lines[2:]}
+    assert set(rows) == set(RULES)
+    for cells in rows.values():
+        assert len(cells) == 9
+        assert all(re.fullmatch(r"[\d.]+/[\d.]+", cell) for cell in cells[::3])

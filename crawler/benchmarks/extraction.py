@@ -36,8 +36,17 @@ from pathlib import Path
 import trafilatura
 
 from pipelines.extraction.decoding import decode_body
-from pipelines.extraction.field_metric import NO_FIELDS, Fields, FieldScores, field_scores
+from pipelines.extraction.field_metric import (
+    NO_FIELDS,
+    Fields,
+    FieldScores,
+    author_scores,
+    field_scores,
+    same_day,
+    same_title,
+)
 from pipelines.extraction.language import detect_language
+from pipelines.extraction.metadata.rules import RULES as METADATA_RULES
 from pipelines.extraction.metric import score_corpus, score_page
 from pipelines.extraction.options import RULES, HtmlExtractionOptions, StageInputs
 from pipelines.extraction.page import extract_page
@@ -372,4 +381,60 @@ def metadata_report(
         for language, indexes in sorted(languages.items(), key=lambda item: -len(item[1])):
             chosen = field_scores([fields[i] for i in indexes], [golds[i] for i in indexes])
             lines.append(f"  {f'{language} ({len(indexes)})':<28}  {_field_cells(chosen)}")
+    return lines
+
+
+def _field_flags(given: Fields, gold: Fields) -> tuple[float, float, float]:
+    """One page's title (1 or 0), authors F1 and day (1 or 0)."""
+    authors = (
+        author_scores(given.authors or [], gold.authors)[2] if gold.authors is not None else 0.0
+    )
+    return (
+        float(same_title(given.title, gold.title)),
+        authors,
+        float(same_day(given.date_published, gold.date_published)),
+    )
+
+
+def metadata_ablation(
+    sets: dict[str, tuple[list[GoldPage], list[Fields], list[Fields]]],
+    options: HtmlExtractionOptions,
+    min_words: int,
+) -> list[str]:
+    """Each metadata rule's count (:data:`~pipelines.extraction.metadata.rules.RULES`): title
+    exactly right, authors F1 and publication day right with every rule and without that one,
+    and the pages it helps and hurts on each field.
+
+    :param sets: by folder name, its pages, their gold fields and the fields the extraction
+        with every rule gave them.
+    :param options: the options of the extraction with every rule.
+    :param min_words: ``VALIDATE_MIN_WORDS``.
+    """
+    lines = ["== metadata ablation: with every rule / without the rule, pages helped +, hurt -"]
+    for name, (pages, golds, full) in sets.items():
+        lines.append(f"{name}: {'rule':<24}  {'title':>22}  {'authors F1':>22}  {'day':>22}")
+        for rule in METADATA_RULES:
+            without = HtmlExtractionOptions(
+                focus=options.focus,
+                include_tables=options.include_tables,
+                disabled_rules=options.disabled_rules,
+                disabled_metadata_rules=options.disabled_metadata_rules | {rule},
+            )
+            given = list(map(project_fields(without, min_words), pages))
+            scores = (field_scores(full, golds), field_scores(given, golds))
+            figures = [(s.title, s.authors[2], s.day) for s in scores]
+            cells = []
+            for field_index in range(3):
+                helped = hurt = 0
+                for with_rule, without_rule, gold in zip(full, given, golds, strict=True):
+                    change = (
+                        _field_flags(with_rule, gold)[field_index]
+                        - _field_flags(without_rule, gold)[field_index]
+                    )
+                    helped += change > CHANGED_F1
+                    hurt += change < -CHANGED_F1
+                with_figure, without_figure = figures[0][field_index], figures[1][field_index]
+                cells.append(f"{with_figure:.3f}/{without_figure:.3f} +{helped:<3d} -{hurt:<3d}")
+            row = f"{'':<{len(name) + 2}}{rule:<24}  " + "  ".join(f"{c:>22}" for c in cells)
+            lines.append(row.rstrip())
     return lines

@@ -68,6 +68,7 @@ class Command(ScrapyCommand):
             benchmark.run(pages, contenders)
             print("\n".join(benchmark.report(name, pages, contenders, opts.per_page)))
             full[name] = contenders[0].texts
+        fielded = {}
         for folder in folders:
             pages = sets[folder.name]
             golds = benchmark.gold_fields(folder, pages)
@@ -78,5 +79,8 @@ class Command(ScrapyCommand):
                 "trafilatura (gold URL)": list(map(benchmark.trafilatura_fields, pages)),
             }
             print("\n".join(benchmark.metadata_report(folder.name, pages, golds, given)))
+            fielded[folder.name] = (pages, golds, given["cleanwire"])
         if opts.ablate:
             print("\n".join(benchmark.ablation(sets, full, options, min_words)))
+            if fielded:
+                print("\n".join(benchmark.metadata_ablation(fielded, options, min_words)))

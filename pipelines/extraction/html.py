@@ -791,7 +791,7 @@ def extract_html(html: str, url: str | None, options: HtmlExtractionOptions) -> 
     if not text.strip():
         raise NotArticle("no_main_text")
     share = link_text_share(tree, text)
-    metadata = page_metadata(tree, json_ld, url)
+    metadata = page_metadata(tree, json_ld, url, options.disabled_metadata_rules)
     if index_pages and signals.article is None:
         evidence = listing_text(tree, text, share, url or metadata.canonical_url)
         if (signal := signals.index_page_from_text(evidence)) is not None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipelines.extraction.metadata.rules import check_rules
+
 RULES = {
     "named_chrome": "remove blocks named as comment sections, widgets, pop-ups",
     "sign_up_boxes": "remove the block around an e-mail field (newsletter sign-up)",
@@ -33,16 +35,20 @@ class HtmlExtractionOptions:
     :param include_tables: keep text found in ``<table>`` elements.
     :param disabled_rules: names of :data:`RULES` not to apply (for the benchmark's ablation;
         the crawl applies every rule).
+    :param disabled_metadata_rules: names of
+        :data:`pipelines.extraction.metadata.rules.RULES` not to apply (the same).
     """
 
     focus: str = "balanced"
     include_tables: bool = True
     disabled_rules: frozenset[str] = frozenset()
+    disabled_metadata_rules: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         unknown = self.disabled_rules - RULES.keys()
         if unknown:
             raise ValueError(f"unknown extraction rules: {', '.join(sorted(unknown))}")
+        check_rules(self.disabled_metadata_rules)
 
     def uses(self, rule: str) -> bool:
         """Whether ``rule`` (a name of :data:`RULES`) is applied."""

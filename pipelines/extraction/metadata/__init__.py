@@ -70,15 +70,23 @@ class PageMetadata:
     language: str | None
 
 
-def page_metadata(tree: HtmlElement, json_ld: list[Any], url: str | None) -> PageMetadata:
+def page_metadata(
+    tree: HtmlElement,
+    json_ld: list[Any],
+    url: str | None,
+    disabled_rules: frozenset[str] = frozenset(),
+) -> PageMetadata:
     """Read what a page states about itself (the rules are in the module docstring).
 
     :param tree: the page, parsed by ``pipelines.extraction.html.parse_html``.
     :param json_ld: the page's parsed JSON-LD blocks
         (:func:`pipelines.extraction.json_ld.json_ld_documents`).
     :param url: where the page was fetched; relative URLs resolve against it.
+    :param disabled_rules: names of :data:`~pipelines.extraction.metadata.rules.RULES` not
+        to apply (for the benchmark's ablation; the crawl applies every rule).
+    :raises ValueError: when ``disabled_rules`` names an unknown rule.
     """
-    page = Page(tree, json_ld, url)
+    page = Page(tree, json_ld, url, disabled_rules)
     published, modified, source = page_dates(page)
     sitename = page_sitename(page)
     canonical = canonical_url(page)

@@ -288,9 +288,12 @@ def page_authors(page: Page, sitename: str | None) -> list[str]:
     people, organizations = _json_ld_authors(page)
     names = people or _meta_authors(page)
     if all(names_site(name, sitename, page.url) for name in names):
-        names = _byline_authors(page) or _by_line_authors(page) or organizations or names
+        byline = (
+            _byline_authors(page) or _by_line_authors(page) if page.uses("author_byline") else []
+        )
+        names = byline or organizations or names
     names = dedupe(names)
-    if len(names) > 1:
+    if len(names) > 1 and page.uses("author_outlet_filter"):
         suffix = site_key(title_suffix(page) or "")
         full = [
             n

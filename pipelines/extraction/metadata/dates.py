@@ -236,7 +236,8 @@ class DateSources:
         for key in PUBLISHED_META:
             yield from self._dates(self.page.scan.meta.get(key, ()), "meta")
         yield from self._dates(self._itemprop("datepublished", "datecreated"), "meta")
-        yield from self._dates(self.time_values(PUBLISHED_MARK, unmarked), "time")
+        if self.page.uses("date_time_elements"):
+            yield from self._dates(self.time_values(PUBLISHED_MARK, unmarked), "time")
 
     def published_marked(self) -> Iterator[tuple[str, date]]:
         """:meth:`published_structured` without unmarked ``<time>`` elements, which may be
@@ -246,9 +247,10 @@ class DateSources:
     def published_all(self) -> Iterator[tuple[str, date]]:
         """Publication dates from every source, best first."""
         yield from self.published_structured()
-        if (day := url_date(self.page.url)) is not None and plausible(day, self.latest):
+        day = url_date(self.page.url) if self.page.uses("date_url") else None
+        if day is not None and plausible(day, self.latest):
             yield "url", day
-        if (day := self.dateline()) is not None:
+        if self.page.uses("date_dateline") and (day := self.dateline()) is not None:
             yield "text", day
 
     def modified_all(self) -> Iterator[tuple[str, date]]:
@@ -278,11 +280,12 @@ class DateSources:
 def _best_date(
     candidates: Iterator[tuple[str, date]],
     refinements: Callable[[], Iterator[tuple[str, date]]],
+    refine: bool = True,
 ) -> tuple[date | None, str | None]:
     """The first candidate and its source, made more precise by a structured source that
     states the same day (or wall time) with a time (or offset)."""
     for source, when in candidates:
-        if not complete(when):
+        if not complete(when) and refine:
             for _, other in refinements():
                 if more_precise(when, other):
                     return other, source
@@ -293,7 +296,8 @@ def _best_date(
 def page_dates(page: Page) -> tuple[str | None, str | None, str | None]:
     """``date_published``, ``date_modified`` and ``date_source``."""
     sources = DateSources(page)
-    published, source = _best_date(sources.published_all(), sources.published_marked)
+    refine = page.uses("date_refinement")
+    published, source = _best_date(sources.published_all(), sources.published_marked, refine)
     modified, _ = _best_date(sources.modified_all(), sources.modified_all)
     if modified is not None and published is not None and earlier(modified, published):
         modified = None

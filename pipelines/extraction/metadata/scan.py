@@ -21,6 +21,7 @@ from lxml.html import HtmlElement
 
 from pipelines.extraction.json_ld import schema_type
 from pipelines.extraction.metadata.jsonld import ARTICLE_TYPES, PAGE_TYPES, WORK_TYPES, JsonLd
+from pipelines.extraction.metadata.rules import check_rules
 from pipelines.extraction.metadata.text import absolute, clean_text, element_text, names_of
 
 ITEMPROP_META = frozenset(
@@ -256,15 +257,30 @@ class Page:
     :param tree: the parsed page.
     :param json_ld: its parsed JSON-LD blocks.
     :param url: where it was fetched.
+    :param disabled_rules: names of :data:`~pipelines.extraction.metadata.rules.RULES` not
+        to apply.
     """
 
-    def __init__(self, tree: HtmlElement, json_ld: list[Any], url: str | None) -> None:
+    def __init__(
+        self,
+        tree: HtmlElement,
+        json_ld: list[Any],
+        url: str | None,
+        disabled_rules: frozenset[str] = frozenset(),
+    ) -> None:
+        check_rules(disabled_rules)
+        self.disabled_rules = disabled_rules
         self.tree = tree
         self.url = absolute(url, None)
         self.scan = _scan(tree)
         self.json_ld = JsonLd(json_ld if isinstance(json_ld, list) else [json_ld], self.url)
         self.chrome: dict[HtmlElement, bool] = {}
         """:func:`_in_chrome` answers so far."""
+
+    def uses(self, rule: str) -> bool:
+        """Whether ``rule`` (a name of :data:`~pipelines.extraction.metadata.rules.RULES`)
+        is applied."""
+        return rule not in self.disabled_rules
 
     @cached_property
     def headline(self) -> HtmlElement | None:

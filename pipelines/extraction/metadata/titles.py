@@ -124,19 +124,26 @@ def page_title(page: Page, sitename: str | None) -> str | None:
     :param page: the page.
     :param sitename: the site name, whose mention is removed from the title.
     """
+
+    def strip(title: str) -> str:
+        if not page.uses("title_site_affix"):
+            return title
+        return _strip_site(title, sitename, page.url)
+
     og_title = page.scan.first("og:title")
-    og_title = _strip_site(og_title, sitename, page.url) if og_title else None
+    og_title = strip(og_title) if og_title else None
     h1 = element_text(page.headline) if page.headline is not None else None
     headline = _json_ld_headline(page)
     if headline is not None:
         stem = headline.removesuffix(TRUNCATION[0]).removesuffix(TRUNCATION[1]).rstrip()
         longer = [t for t in (og_title, h1) if t and len(t) > len(stem) and t.startswith(stem)]
-        return longer[0] if longer else _strip_site(headline, sitename, page.url)
+        longer = longer if page.uses("title_untruncated") else []
+        return longer[0] if longer else strip(headline)
     if og_title:
         return og_title
     if h1:
         return h1
     title_element = page.tree.find(".//title")
     if title_element is not None and (text := element_text(title_element)):
-        return _strip_site(text, sitename, page.url)
+        return strip(text)
     return None

@@ -1,0 +1,25 @@
+"""The metadata rules of our own, by name, each of which can be turned off on its own, as
+:data:`pipelines.extraction.options.RULES` are for the body text: ``scrapy
+extraction_benchmark --ablate`` scores titles, authors and dates without each in turn. The
+crawl applies every rule."""
+
+from __future__ import annotations
+
+RULES = {
+    "title_site_affix": 'remove a " | Site" suffix or "Site: " prefix naming the site',
+    "title_untruncated": "take og:title or the <h1> when the JSON-LD headline is cut short",
+    "author_byline": "read authors from the byline beside the headline when metadata has none",
+    "author_outlet_filter": "drop the site, agencies and one-word names beside full names",
+    "date_time_elements": "read the publication date from <time> elements",
+    "date_url": "read the publication day from the URL path",
+    "date_dateline": "read the publication day from a dateline beside the headline",
+    "date_refinement": "give a day-only date the time of a same-day timestamp",
+}
+"""Each metadata rule's name and what it does."""
+
+
+def check_rules(names: frozenset[str]) -> None:
+    """Raise :class:`ValueError` naming any of ``names`` that is no rule of :data:`RULES`."""
+    unknown = names - RULES.keys()
+    if unknown:
+        raise ValueError(f"unknown metadata rules: {', '.join(sorted(unknown))}")
