@@ -8,6 +8,7 @@ from __future__ import annotations
 RULES = {
     "title_site_affix": 'remove a " | Site" suffix or "Site: " prefix naming the site',
     "title_untruncated": "take og:title or the <h1> when the JSON-LD headline is cut short",
+    "title_agreement": "cut a kicker or suffix off when another source gives the title without",
     "author_byline": "read authors from the byline beside the headline when metadata has none",
     "author_outlet_filter": "drop the site, agencies and one-word names beside full names",
     "date_time_elements": "read the publication date from <time> elements",

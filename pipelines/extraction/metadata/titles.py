@@ -3,8 +3,12 @@
 Precedence, the first source giving a usable value wins:
 
 * **Title**: JSON-LD ``headline`` of the main article (unless ``og:title`` or the ``<h1>``
-  is its untruncated form) > ``og:title`` > the article's ``<h1>`` > ``<title>``; a
-  `` | Site`` suffix or ``Site: `` prefix naming the site name or host is removed.
+  is its untruncated form: it goes on where the headline ends with "…" or mid-word) >
+  ``og:title`` > the article's ``<h1>`` > ``<title>``; a `` | Site`` suffix or ``Site: ``
+  prefix naming the site name or host is removed (:data:`TITLE_SEPARATOR`). Then the other
+  sources are compared with the choice: when one states it without a suffix ("Headline |
+  Section", "Headline - Site") or without a kicker ("Kicker: Headline"), or two state the
+  same headline after different kickers, that headline is taken (:func:`_agreed`).
 * **Site name**: JSON-LD ``publisher`` name > ``og:site_name`` > ``application-name`` >
   JSON-LD ``WebSite`` name; but ``og:site_name`` when the publisher is another name (the
   agency of a syndicated story, a blog platform).
@@ -19,8 +23,10 @@ from pipelines.extraction.metadata.jsonld import flat_items
 from pipelines.extraction.metadata.scan import Page
 from pipelines.extraction.metadata.text import clean_text, element_text
 
-TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·•»/~]\s+")
-"""What separates a title from the site name in ``<title>`` and ``og:title``."""
+TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·•»/~*]\s+|\s*[｜：ㅣ]\s*")
+"""What separates a title from the site name in ``<title>`` and ``og:title``: a mark
+between spaces, or a full-width bar or colon (or the Hangul letter used as a bar) with or
+without them ("…｜日刊ゲンダイDIGITAL", "…：東京新聞デジタル", "…ㅣ한국일보")."""
 
 DOMAIN_ENDING = re.compile(r"\.(?:com|org|net|co|news|info)(?:\.[a-z]{2})?$", re.IGNORECASE)
 """The end of a site name written as its domain ("Spokesman.com")."""
@@ -31,6 +37,15 @@ them plus at most this many characters ("The" + host, host + "com")."""
 
 TRUNCATION = ("…", "...")
 """Endings of a headline shortened to a length limit."""
+
+AFFIX_SEPARATORS = frozenset("|｜¦:：-–—·•»/~*ㅣ")
+"""Characters between a headline and a kicker, section or site name glued to it, with or
+without spaces around them (Japanese and Korean titles often have none: "…｜Site",
+"…-Section ㅣSite")."""
+
+MIN_AGREED_CHARS = 10
+"""A part of a title other sources agree on is the headline only when it has at least this
+many characters; shorter parts are section or site names."""
 
 
 def _site_name_text(value: object) -> str | None:
@@ -118,6 +133,51 @@ def _json_ld_headline(page: Page) -> str | None:
     return None
 
 
+def _cut_short(headline: str, other: str) -> bool:
+    """Whether ``headline`` is ``other`` cut short: ``other`` goes on where ``headline`` ends
+    with a :data:`TRUNCATION` mark, or in the middle of a word. A title going on after a
+    word ("Headline - Section") is the headline with a suffix, not its untruncated form."""
+    stem = headline.removesuffix(TRUNCATION[0]).removesuffix(TRUNCATION[1]).rstrip()
+    if not stem or len(other) <= len(stem) or not other.startswith(stem):
+        return False
+    return stem != headline or (stem[-1].isalnum() and other[len(stem)].isalnum())
+
+
+def _ends_with_separator(text: str) -> bool:
+    """Whether ``text`` ends with one of :data:`AFFIX_SEPARATORS` (spaces aside)."""
+    text = text.rstrip()
+    return bool(text) and text[-1] in AFFIX_SEPARATORS
+
+
+def _agreed(title: str, others: list[str]) -> str:
+    """The part of ``title`` another source states alone: ``title`` is another source's
+    headline with a suffix ("Headline | Section", "Headline｜Site") or with a kicker
+    ("Kicker: Headline"), or shares its headline with another source that has another
+    kicker ("Kicker: Headline" beside "Overline - Headline"; the same kicker in both is part
+    of the headline). A kicker is shorter than its headline; else ``title`` is kept."""
+    for other in others:
+        if len(other) < MIN_AGREED_CHARS or len(other) >= len(title):
+            continue
+        rest = title[len(other) :]
+        if title.startswith(other) and rest.lstrip() and rest.lstrip()[0] in AFFIX_SEPARATORS:
+            return other.rstrip()
+    for other in others:
+        shared = 0
+        while shared < min(len(title), len(other)) and title[-1 - shared] == other[-1 - shared]:
+            shared += 1
+        tail = title[len(title) - shared :].lstrip()
+        kicker, other_kicker = title[: len(title) - len(tail)], other[: len(other) - len(tail)]
+        if (
+            len(tail) >= MIN_AGREED_CHARS
+            and len(tail) > len(kicker)
+            and _ends_with_separator(kicker)
+            and (not other_kicker.strip() or _ends_with_separator(other_kicker))
+            and "".join(other_kicker.split()) != "".join(kicker.split())
+        ):
+            return tail
+    return title
+
+
 def page_title(page: Page, sitename: str | None) -> str | None:
     """The headline (the module docstring gives the precedence).
 
@@ -133,17 +193,17 @@ def page_title(page: Page, sitename: str | None) -> str | None:
     og_title = page.scan.first("og:title")
     og_title = strip(og_title) if og_title else None
     h1 = element_text(page.headline) if page.headline is not None else None
+    title_element = page.tree.find(".//title")
+    text = element_text(title_element) if title_element is not None else None
     headline = _json_ld_headline(page)
     if headline is not None:
-        stem = headline.removesuffix(TRUNCATION[0]).removesuffix(TRUNCATION[1]).rstrip()
-        longer = [t for t in (og_title, h1) if t and len(t) > len(stem) and t.startswith(stem)]
+        longer = [t for t in (og_title, h1) if t and _cut_short(headline, t)]
         longer = longer if page.uses("title_untruncated") else []
-        return longer[0] if longer else strip(headline)
-    if og_title:
-        return og_title
-    if h1:
-        return h1
-    title_element = page.tree.find(".//title")
-    if title_element is not None and (text := element_text(title_element)):
-        return strip(text)
-    return None
+        title = longer[0] if longer else strip(headline)
+    else:
+        title = og_title or h1 or (strip(text) if text else None)
+    if title is None or not page.uses("title_agreement"):
+        return title
+    twitter = page.scan.first("twitter:title")
+    others = [t for t in (headline, og_title, h1, twitter, text) if t and t != title]
+    return _agreed(title, others)
