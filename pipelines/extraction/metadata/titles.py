@@ -196,6 +196,7 @@ def page_title(page: Page, sitename: str | None) -> str | None:
     title_element = page.tree.find(".//title")
     text = element_text(title_element) if title_element is not None else None
     headline = _json_ld_headline(page)
+    title: str | None
     if headline is not None:
         longer = [t for t in (og_title, h1) if t and _cut_short(headline, t)]
         longer = longer if page.uses("title_untruncated") else []
