@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from tests.metadata_pages import read
+from tests.metadata_pages import from_html, read
 
 
 @pytest.mark.parametrize(
@@ -26,3 +28,80 @@ from tests.metadata_pages import read
 )
 def test_authors(fixture: str, authors: list[str]) -> None:
     assert read(fixture).authors == authors
+
+
+def with_head(head: str, body: str = "<h1>Council approves the city budget</h1>") -> str:
+    return (
+        f"<html><head>{head}</head><body><article>{body}"
+        "<p>The council approved the budget on Monday after a long debate.</p>"
+        "</article></body></html>"
+    )
+
+
+def json_ld(node: dict[str, object]) -> str:
+    node = {"@context": "https://schema.org", "@type": "NewsArticle", **node}
+    return f'<script type="application/ld+json">{json.dumps(node)}</script>'
+
+
+@pytest.mark.parametrize(
+    ("author", "names"),
+    [
+        ("Autor: Monika Bolliger", ["Monika Bolliger"]),
+        ("Von Seb Dumitru, Lille", ["Seb Dumitru", "Lille"]),
+        ("Par Jean Dupont et Marie Curie", ["Jean Dupont", "Marie Curie"]),
+        ("Av Per Olsen og Kari Nordmann", ["Per Olsen", "Kari Nordmann"]),
+        ("Por Ana García y Juan Pérez", ["Ana García", "Juan Pérez"]),
+        ("Di Marco Rossi e Giulia Bianchi", ["Marco Rossi", "Giulia Bianchi"]),
+        ("Di Maio", ["Di Maio"]),
+        ("John E Smith", ["John E Smith"]),
+        ("JANE DOE AND JOHN ROE", ["Jane Doe", "John Roe"]),
+        ("Jane Doe, Reuters", ["Jane Doe", "Reuters"]),
+    ],
+)
+def test_byline_prefixes_labels_and_conjunctions_in_several_languages(
+    author: str, names: list[str]
+) -> None:
+    assert from_html(with_head(f'<meta name="author" content="{author}">')).authors == names
+
+
+def test_an_outlet_named_as_author_gives_way_to_a_personal_byline() -> None:
+    head = (
+        '<meta name="author" content="LTO">'
+        '<meta property="og:site_name" content="Legal Tribune Online">'
+    )
+    body = (
+        "<h1>Verfassungsbeschwerde eingelegt</h1>"
+        '<p>von <a href="/autoren/max-kolter">Dr. Max Kolter</a></p>'
+    )
+    assert from_html(with_head(head, body)).authors == ["Dr. Max Kolter"]
+    agency = '<h1>Liverpool verliert bei Everton</h1><p class="byline">Quelle: sid</p>'
+    head = (
+        '<meta name="author" content="sportschau.de">'
+        '<meta property="og:site_name" content="sportschau.de">'
+    )
+    assert from_html(with_head(head, agency)).authors == ["sportschau.de"]
+
+
+def test_a_newsroom_and_an_agency_named_in_json_ld_are_authors() -> None:
+    desk = json_ld({"author": {"@type": "Person", "name": "MND Staff"}})
+    assert from_html(with_head(desk)).authors == ["MND Staff"]
+    assert from_html(with_head("", '<h1>Budget</h1><p class="byline">Staff</p>')).authors == []
+    both = json_ld(
+        {
+            "author": [
+                {"@type": "Organization", "name": "Deutsche Presse-Agentur"},
+                {"@type": "Person", "name": "MM-Redaktion"},
+            ],
+            "publisher": {"@type": "Organization", "name": "Mallorca Magazin"},
+        }
+    )
+    assert from_html(with_head(both)).authors == ["MM-Redaktion", "Deutsche Presse-Agentur"]
+
+
+def test_a_storyline_is_no_byline_and_a_section_ends_one() -> None:
+    storyline = (
+        '<h1>Budget</h1><h2 class="storyline_subheadline">Leavitt stellt Zusammenhang her</h2>'
+    )
+    assert from_html(with_head("", storyline)).authors == []
+    filed = "<h1>Portugal emerges as an investment</h1><p>By TPN, in News, Business</p>"
+    assert from_html(with_head("", filed)).authors == ["TPN"]

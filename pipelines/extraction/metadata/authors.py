@@ -1,12 +1,16 @@
 """The authors: names from JSON-LD, ``<meta>`` and the byline beside the headline.
 
-Precedence: JSON-LD ``author`` of the main entity (people; organizations only when no
-source names a person) > :data:`AUTHOR_META` > the byline beside the headline
-(``rel=author``, ``itemprop=author``, ``byline``/``author`` classes, a line starting with
-"By"). "By" prefixes, e-mails, URLs, handles, dates and staff or desk labels are removed;
-"A and B", "A, B & C" are split; among several names, one-word names (the agency in
-"Jane Doe, Reuters"), :data:`AGENCY_NAMES` and the site's name (or ``<title>`` suffix)
-are dropped; names are deduplicated in page order.
+Precedence: JSON-LD ``author`` of the main entity (people, with the organizations listed
+beside them unless they are the outlet; organizations alone only when no source names a
+person) > :data:`AUTHOR_META` > the byline beside the headline (``rel=author``,
+``itemprop=author``, ``byline``/``author`` classes, a line starting with "By", "Von",
+"Par", "Por", "Di", "Av"...). The byline is read when metadata names no one or only the
+outlet (its site name, ``og:site_name``, publisher, ``<title>`` suffix, or their initials);
+it replaces the outlet only when it names a person. Prefixes and labels ("Autor:"),
+e-mails, URLs, handles, dates, a "filed in" section and staff or desk labels are removed
+(a newsroom named in JSON-LD or meta, "MND Staff", is kept); names are split on commas,
+"&", "and", "und", "et", "og", "y", "e", "en", "och", "ja"; among several names the
+outlet's are dropped; names are deduplicated in page order.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from pipelines.extraction.metadata.datetext import MONTH_PATTERN
 from pipelines.extraction.metadata.jsonld import ORGANIZATION_TYPES, types_of
 from pipelines.extraction.metadata.scan import Page, short_lines, texts_after
 from pipelines.extraction.metadata.text import NAME_TRIM, clean_text, dedupe, element_text
-from pipelines.extraction.metadata.titles import names_site, site_key, title_suffix
+from pipelines.extraction.metadata.titles import DOMAIN_ENDING, names_site, site_key, title_suffix
 
 AUTHOR_META = (
     "author",
@@ -90,31 +94,26 @@ JUNK_NAME_WORDS = frozenset(
 )
 """A "name" holding one of these words (casefolded) is a label, role or link, not a person."""
 
-AGENCY_NAMES = frozenset(
+DESK_WORDS = frozenset(
     {
-        "associated press",
-        "the associated press",
-        "ap",
-        "reuters",
-        "thomson reuters",
-        "afp",
-        "agence france-presse",
-        "agence france presse",
-        "dpa",
-        "efe",
-        "ansa",
-        "xinhua",
-        "upi",
-        "press association",
-        "pa media",
-        "bloomberg",
-        "tass",
-        "kyodo",
-        "yonhap",
+        "staff",
+        "redaktion",
+        "rédaction",
+        "redacción",
+        "redazione",
+        "redação",
+        "redactie",
+        "redaksjon",
+        "desk",
+        "newsroom",
+        "team",
+        "editors",
+        "editorial",
     }
 )
-"""News agencies (casefolded): organizations, dropped from the authors when people are named
-("By Jane Doe and John Roe, Associated Press")."""
+"""Words of :data:`JUNK_NAME_WORDS` that name a newsroom: in a name of two words or more
+stated as the author in JSON-LD or ``<meta>`` ("MND Staff", "BR24 Redaktion"), the author
+the publisher gives."""
 
 EMAIL = re.compile(r"\S+@\S+\.\w+")
 """An e-mail address (removed from author names)."""
@@ -126,32 +125,42 @@ HANDLE = re.compile(r"(?<!\w)@\w+")
 """A social media handle (removed from author names)."""
 
 BYLINE_PREFIX = re.compile(
-    r"^\W*(?:(?:(?i:written|reported|posted|words|text|story|photos?)\s+)?(?i:by)|von|par|por)"
-    r"\b\s*:?\s*"
+    r"^\W*(?:(?:(?i:written|reported|posted|words|text|story|photos?)\s+)?(?i:by)\b"
+    r"|(?i:von|par|por|di|av|af|door|przez)\s+(?=\S+\s+\S)"
+    r"|(?i:autor(?:in)?(?:/autor)?|autorin/autor|authors?|auteure?s?|autore|autores|forfatter"
+    r"|text|texte|quelle|source|fuente|fonte)\s*:|(?i:autorin/autor)\b)\s*:?\s*"
 )
-"""A "By", "Written by", "von" ... before the names of a byline."""
+"""A "By", "Written by", "Von", "Par", "Por", "Di", "Av" ... before the names of a byline
+(the words other than "by" only before two words or more: "Di Maio" is a name), or a label:
+"Autor:", "Author:", "Quelle:"."""
 
 BYLINE_END = re.compile(
     r"\s*(?:[|•·]|\b(?i:updated|published|posted|last modified)\b|\b(?i:on|at)\s+\d"
+    r"|,\s*(?i:in)\s"
     rf"|(?:\b(?i:{MONTH_PATTERN})\s+)?\d).*$",
     re.DOTALL,
 )
-"""Where a byline's names end: a separator, a date or time, "Updated"..."""
+"""Where a byline's names end: a separator, a date or time, "Updated", the section it is
+filed in ("By Jane Doe, in News")..."""
 
-BY_LINE = re.compile(r"\W*(?i:by)\b")
-"""The start of a byline written as text: "By Jane Doe", "— by"."""
+BY_LINE = re.compile(r"\W*(?i:by|von|par|por|di|av|af|door|przez)\b")
+"""The start of a byline written as text: "By Jane Doe", "— by", "von", "Par"."""
 
 NAME_SEPARATORS = re.compile(
-    r"\s*(?:[,;|/&]|\b(?:and|und|et)\b|(?<=\w{4})\.\s+(?=[A-Z]))\s*", re.IGNORECASE
+    r"\s*(?:[,;|/&＆、]|\b(?i:and|und)\b|\b(?:et|og|y|e|en|och|ja|и)\b"
+    r"|(?<=\w{4})\.\s+(?=[A-Z]))\s*"
 )
-"""What separates several names in one byline ("A, B & C", "A and B", "Jane Doe. Agency";
-not the dot after an initial or a title: "Sarah E. Needleman", "Dr. Jane Doe")."""
+"""What separates several names in one byline ("A, B & C", "A and B", "A und B", "A et B",
+"A og B", "A y B", "A e B", "A en B", "A och B", "A ja B", "Jane Doe. Agency"; the
+conjunctions other than "and" and "und" only in lower case, never an initial; not the dot
+after an initial or a title: "Sarah E. Needleman", "Dr. Jane Doe")."""
 
 BYLINE_XPATH = XPath(
-    ".//*[contains(@class, 'yline') or contains(@class, 'uthor') or @itemprop='author'"
+    ".//*[contains(translate(@class, 'BYLINE', 'byline'), 'byline') or contains(@class, 'uthor')"
+    " or @itemprop='author'"
     " or contains(concat(' ', normalize-space(@rel), ' '), ' author ')"
-    " or @itemprop='creator' or contains(@data-component, 'yline')"
-    " or contains(@data-testid, 'yline')]"
+    " or @itemprop='creator' or contains(translate(@data-component, 'BYLINE', 'byline'), 'byline')"
+    " or contains(translate(@data-testid, 'BYLINE', 'byline'), 'byline')]"
 )
 """Elements beside the headline that may hold the byline (searched only when no metadata
 names an author)."""
@@ -168,16 +177,28 @@ BYLINE_SKIP = re.compile(r"bio|avatar|image|img|photo|desc|about|social|follow|m
 """Class words of an author box's parts that are not the byline."""
 
 
-def _is_name(name: str) -> bool:
-    """Whether a cleaned string can be a person's (or organization's) name."""
+def _is_name(name: str, desks: bool = False) -> bool:
+    """Whether a cleaned string can be a person's (or organization's) name (not a byline's
+    "By" or "Par" alone).
+
+    :param desks: accept a newsroom's name of two words or more (:data:`DESK_WORDS`).
+    """
     if not name or len(name) > MAX_NAME_CHARS or not any(c.isalpha() for c in name):
         return False
-    words = name.casefold().split()
-    return len(words) <= MAX_NAME_WORDS and not any(w.strip(".,") in JUNK_NAME_WORDS for w in words)
+    if BY_LINE.fullmatch(name):
+        return False
+    words = [word.strip(".,") for word in name.casefold().split()]
+    allowed = DESK_WORDS if desks and len(words) > 1 else frozenset()
+    return len(words) <= MAX_NAME_WORDS and not any(
+        word in JUNK_NAME_WORDS and word not in allowed for word in words
+    )
 
 
-def _names(raw: object) -> list[str]:
-    """The person names in one author string ("By A and B", "A, B & C")."""
+def _names(raw: object, desks: bool = False) -> list[str]:
+    """The person names in one author string ("By A and B", "A, B & C").
+
+    :param desks: keep newsrooms' names (:func:`_is_name`).
+    """
     text = clean_text(raw)
     if text is None:
         return []
@@ -186,7 +207,7 @@ def _names(raw: object) -> list[str]:
     names = []
     for part in NAME_SEPARATORS.split(text):
         name = " ".join(BYLINE_PREFIX.sub("", part).strip(NAME_TRIM).split())
-        if _is_name(name):
+        if _is_name(name, desks):
             names.append(name.title() if name.isupper() and " " in name else name)
     return names
 
@@ -209,13 +230,14 @@ def _json_ld_authors(page: Page) -> tuple[list[str], list[str]]:
     """Person names and organization names among the main entity's authors (else creators)."""
     people: list[str] = []
     organizations: list[str] = []
+    desks = page.uses("author_desk_names")
     for key in ("author", "creator"):
         for item in page.json_ld.values(key):
             if isinstance(item, str):
-                people += _names(item)
+                people += _names(item, desks)
             elif isinstance(item, dict) and (name := _person_name(item)) is not None:
                 is_organization = bool(types_of(item) & ORGANIZATION_TYPES)
-                (organizations if is_organization else people).extend(_names(name))
+                (organizations if is_organization else people).extend(_names(name, desks))
         if people or organizations:
             break
     return people, organizations
@@ -223,8 +245,9 @@ def _json_ld_authors(page: Page) -> tuple[list[str], list[str]]:
 
 def _meta_authors(page: Page) -> list[str]:
     """Names under the first :data:`AUTHOR_META` key that gives any."""
+    desks = page.uses("author_desk_names")
     for key in AUTHOR_META:
-        names = [n for value in page.scan.meta.get(key, ()) for n in _names(value)]
+        names = [n for value in page.scan.meta.get(key, ()) for n in _names(value, desks)]
         if names:
             return names
     return []
@@ -281,27 +304,61 @@ def _by_line_authors(page: Page) -> list[str]:
     return []
 
 
+def _outlet_names(page: Page, sitename: str | None) -> list[str]:
+    """The names the page gives its outlet: the site name, ``og:site_name``,
+    ``application-name``, the JSON-LD publishers, the ``<title>``'s last part."""
+    names: list[object] = [
+        sitename,
+        page.scan.first("og:site_name"),
+        page.scan.first("application-name"),
+    ]
+    names += [p.get("name") if isinstance(p, dict) else p for p in page.json_ld.values("publisher")]
+    names.append(title_suffix(page))
+    return [name for name in names if isinstance(name, str) and site_key(name)]
+
+
+def _names_outlet(name: str, outlet: str) -> bool:
+    """Whether an author name is an outlet's name up to case, spacing and punctuation, its
+    initials ("LTO", "Legal Tribune Online"; "Deutsche Welle", "DW.COM"), or holds it or
+    is held in it ("BR24 Redaktion", "BR24"; names of 3 letters or fewer only whole)."""
+    one, other = site_key(name), site_key(DOMAIN_ENDING.sub("", outlet))
+    if not one or not other:
+        return False
+    initials = ["".join(w[0] for w in text.split()).casefold() for text in (name, outlet)]
+    shorter, longer = sorted((one, other), key=len)
+    return (
+        one == other
+        or one == initials[1]
+        or other == initials[0]
+        or (len(shorter) > 3 and shorter in longer)
+    )
+
+
 def page_authors(page: Page, sitename: str | None) -> list[str]:
-    """People first (JSON-LD, meta, byline, "By" line); organizations only when no source
-    names a person; with several names, the site's name (or the ``<title>``'s last part),
-    agencies and one-word names are dropped."""
+    """People first (JSON-LD, meta, byline, "By" line); organizations only beside people or
+    when no source names a person; with several names, the outlet's are dropped (the module
+    docstring gives the rules)."""
     people, organizations = _json_ld_authors(page)
     names = people or _meta_authors(page)
-    if all(names_site(name, sitename, page.url) for name in names):
+    outlets = _outlet_names(page, sitename) if page.uses("author_outlet_names") else []
+
+    def is_outlet(name: str) -> bool:
+        return names_site(name, sitename, page.url) or any(_names_outlet(name, o) for o in outlets)
+
+    if people and page.uses("author_organizations"):
+        names = people + [name for name in organizations if not is_outlet(name)]
+
+    if all(is_outlet(name) for name in names):
         byline = (
             _byline_authors(page) or _by_line_authors(page) if page.uses("author_byline") else []
         )
+        personal = any(" " in name and not is_outlet(name) for name in byline)
+        if names and not personal and page.uses("author_outlet_names"):
+            byline = []
         names = byline or organizations or names
     names = dedupe(names)
     if len(names) > 1 and page.uses("author_outlet_filter"):
         suffix = site_key(title_suffix(page) or "")
-        full = [
-            n
-            for n in names
-            if " " in n
-            and n.casefold() not in AGENCY_NAMES
-            and site_key(n) != suffix
-            and not names_site(n, sitename, page.url)
-        ]
+        full = [n for n in names if site_key(n) != suffix and not is_outlet(n)]
         names = full or names
     return names

@@ -10,6 +10,11 @@ RULES = {
     "title_untruncated": "take og:title or the <h1> when the JSON-LD headline is cut short",
     "title_agreement": "cut a kicker or suffix off when another source gives the title without",
     "author_byline": "read authors from the byline beside the headline when metadata has none",
+    "author_outlet_names": "know the outlet by its site, publisher and title names; replace it "
+    "by the byline only when the byline names a person",
+    "author_desk_names": 'keep a newsroom named as the author in JSON-LD or meta ("MND Staff")',
+    "author_organizations": "keep organizations (agencies) JSON-LD names beside people, "
+    "unless they are the outlet",
     "author_outlet_filter": "drop the site, agencies and one-word names beside full names",
     "date_time_elements": "read the publication date from <time> elements",
     "date_url": "read the publication day from the URL path",
