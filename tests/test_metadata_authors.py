@@ -105,3 +105,31 @@ def test_a_storyline_is_no_byline_and_a_section_ends_one() -> None:
     assert from_html(with_head("", storyline)).authors == []
     filed = "<h1>Portugal emerges as an investment</h1><p>By TPN, in News, Business</p>"
     assert from_html(with_head("", filed)).authors == ["TPN"]
+
+
+def test_a_labelled_author_away_from_the_headline_replaces_the_outlet() -> None:
+    head = (
+        '<meta name="author" content="Deutsche Welle">'
+        '<meta property="og:site_name" content="DW.COM">'
+    )
+    facts = (
+        "<ul><li><strong>Datum</strong> 28.04.2023</li>"
+        "<li><strong>Autorin/Autor</strong> Roman Goncharenko</li></ul>"
+    )
+    body = f"<h1>Ziele, Chancen, Risiken</h1><p>Text.</p>{facts}"
+    html = f"<html><head>{head}</head><body>{body}</body></html>"
+    assert from_html(html).authors == ["Roman Goncharenko"]
+    about = html.replace("Autorin/Autor</strong> Roman", "Über den Autor</strong> Roman")
+    assert from_html(about).authors == ["Deutsche Welle"]
+
+
+def test_a_name_the_article_labels_as_its_editor_is_no_author() -> None:
+    node = json_ld({"author": {"@type": "Person", "name": "Heryadi"}})
+    body = (
+        "<h1>Pesan Kuat di Wisuda</h1>"
+        '<div class="info"><div class="author-2">Naufal Zuhdi</div></div>'
+        '<div class="info-author">Editor : <a href="/author/112/heryadi">Heryadi</a></div>'
+    )
+    assert from_html(with_head(node, body)).authors == ["Naufal Zuhdi"]
+    editorial = body.replace("Editor : ", "Editorial ")
+    assert from_html(with_head(node, editorial)).authors == ["Heryadi"]

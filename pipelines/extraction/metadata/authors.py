@@ -4,7 +4,10 @@ Precedence: JSON-LD ``author`` of the main entity (people, with the organization
 beside them unless they are the outlet; organizations alone only when no source names a
 person) > :data:`AUTHOR_META` > the byline beside the headline (``rel=author``,
 ``itemprop=author``, ``byline``/``author`` classes, a line starting with "By", "Von",
-"Par", "Por", "Di", "Av"...). The byline is read when metadata names no one or only the
+"Par", "Por", "Di", "Av"...) > a name after an author label in the article, else in the
+page ("Autorin/Autor Roman Goncharenko", "Author: Jane Doe"). A name the article labels as
+its editor ("Editor : Heryadi") is no author, even in JSON-LD. The byline is read when
+metadata names no one or only the
 outlet (its site name, ``og:site_name``, publisher, ``<title>`` suffix, or their initials);
 it replaces the outlet only when it names a person. Prefixes and labels ("Autor:"),
 e-mails, URLs, handles, dates, a "filed in" section and staff or desk labels are removed
@@ -16,6 +19,7 @@ outlet's are dropped; names are deduplicated in page order.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from lxml.etree import XPath
@@ -24,7 +28,7 @@ from lxml.html import HtmlElement
 from pipelines.extraction.metadata.dates import DATELINE_NODES_AFTER
 from pipelines.extraction.metadata.datetext import MONTH_PATTERN
 from pipelines.extraction.metadata.jsonld import ORGANIZATION_TYPES, types_of
-from pipelines.extraction.metadata.scan import Page, short_lines, texts_after
+from pipelines.extraction.metadata.scan import Page, own_texts, short_lines, texts_after
 from pipelines.extraction.metadata.text import NAME_TRIM, clean_text, dedupe, element_text
 from pipelines.extraction.metadata.titles import DOMAIN_ENDING, names_site, site_key, title_suffix
 
@@ -137,11 +141,30 @@ BYLINE_PREFIX = re.compile(
 BYLINE_END = re.compile(
     r"\s*(?:[|•·]|\b(?i:updated|published|posted|last modified)\b|\b(?i:on|at)\s+\d"
     r"|,\s*(?i:in)\s"
-    rf"|(?:\b(?i:{MONTH_PATTERN})\s+)?\d).*$",
+    rf"|(?:\b(?i:{MONTH_PATTERN})\s+)?\b\d).*$",
     re.DOTALL,
 )
 """Where a byline's names end: a separator, a date or time, "Updated", the section it is
 filed in ("By Jane Doe, in News")..."""
+
+AUTHOR_LABEL = re.compile(
+    r"(?i:autor(?:in)?(?:/autor)?|autorin/autor|authors?|verfasser(?:in)?|auteure?s?|autore"
+    r"|autores|forfatter|författare|auteur\(e\))(?!\w)\s*:?\s*(?P<names>.*)",
+    re.DOTALL,
+)
+"""A label naming the author in a page's text ("Autorin/Autor Roman Goncharenko",
+"Author: Jane Doe"), in German, English, French, Italian, Spanish, Portuguese, Norwegian,
+Danish and Swedish."""
+
+EDITOR_LABEL = re.compile(
+    r"(?i:editors?|edited by|editor(?:a|in)|redaktur|redakteur(?:in)?|redaktør|redactor(?:a)?"
+    r"|editado por|a cura di|bearbeitet von|rédact(?:eur|rice) en chef)(?!\w)\s*:?\s*"
+    r"(?P<names>.*)",
+    re.DOTALL,
+)
+"""A label naming an editor in a page's text ("Editor : Heryadi", "Edited by Jane Doe"), in
+English, Indonesian, German, Norwegian, Spanish, Italian and French: the person named
+edited the article, and is no author even where the JSON-LD says so."""
 
 BY_LINE = re.compile(r"\W*(?i:by|von|par|por|di|av|af|door|przez)\b")
 """The start of a byline written as text: "By Jane Doe", "— by", "von", "Par"."""
@@ -334,12 +357,50 @@ def _names_outlet(name: str, outlet: str) -> bool:
     )
 
 
+def _labelled_names(root: HtmlElement, label: re.Pattern[str], page: Page) -> Iterator[list[str]]:
+    """The names after each ``label`` in ``root``'s text, in a short element outside page
+    chrome; ``label`` has a ``names`` group for what follows it in the same text node."""
+    for text, owner in own_texts(root):
+        match = label.fullmatch(text.strip())
+        if match is None:
+            continue
+        after = label.fullmatch(element_text(owner))
+        element = owner if after is not None and after["names"].strip() else owner.getparent()
+        if element is None or page.in_chrome(element):
+            continue
+        line = element_text(element)
+        after = label.fullmatch(line)
+        if len(line) <= MAX_BYLINE_CHARS and after is not None:
+            yield _names(after["names"])
+
+
+def _editors(page: Page) -> set[str]:
+    """The names (casefolded) the article labels as its editors."""
+    return {
+        name.casefold()
+        for names in _labelled_names(page.article_element, EDITOR_LABEL, page)
+        for name in names
+    }
+
+
+def _labelled_authors(page: Page) -> list[str]:
+    """Names after the first author label in the article, else in the page (a fact list
+    "Author: Jane Doe" away from the headline)."""
+    for root in (page.article_element, page.tree):
+        for names in _labelled_names(root, AUTHOR_LABEL, page):
+            if names:
+                return names
+    return []
+
+
 def page_authors(page: Page, sitename: str | None) -> list[str]:
     """People first (JSON-LD, meta, byline, "By" line); organizations only beside people or
     when no source names a person; with several names, the outlet's are dropped (the module
     docstring gives the rules)."""
     people, organizations = _json_ld_authors(page)
-    names = people or _meta_authors(page)
+    editors = _editors(page) if page.uses("author_editors") else set()
+    people = [name for name in people if name.casefold() not in editors]
+    names = people or [name for name in _meta_authors(page) if name.casefold() not in editors]
     outlets = _outlet_names(page, sitename) if page.uses("author_outlet_names") else []
 
     def is_outlet(name: str) -> bool:
@@ -352,6 +413,9 @@ def page_authors(page: Page, sitename: str | None) -> list[str]:
         byline = (
             _byline_authors(page) or _by_line_authors(page) if page.uses("author_byline") else []
         )
+        if not byline and page.uses("author_label"):
+            byline = _labelled_authors(page)
+        byline = [name for name in byline if name.casefold() not in editors]
         personal = any(" " in name and not is_outlet(name) for name in byline)
         if names and not personal and page.uses("author_outlet_names"):
             byline = []

@@ -10,6 +10,8 @@ RULES = {
     "title_untruncated": "take og:title or the <h1> when the JSON-LD headline is cut short",
     "title_agreement": "cut a kicker or suffix off when another source gives the title without",
     "author_byline": "read authors from the byline beside the headline when metadata has none",
+    "author_label": 'read authors after a label ("Autor:", "Author:") when no byline has any',
+    "author_editors": 'drop a name the article labels as its editor ("Editor: ...")',
     "author_outlet_names": "know the outlet by its site, publisher and title names; replace it "
     "by the byline only when the byline names a person",
     "author_desk_names": 'keep a newsroom named as the author in JSON-LD or meta ("MND Staff")',

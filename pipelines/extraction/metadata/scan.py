@@ -120,7 +120,7 @@ def _scan(tree: HtmlElement) -> _Scan:
     return scan
 
 
-def _own_texts(element: HtmlElement) -> Iterator[tuple[str, HtmlElement]]:
+def own_texts(element: HtmlElement) -> Iterator[tuple[str, HtmlElement]]:
     """The text nodes inside ``element``, in document order, each with the element it is
     written in (its parent for a tail); no script or style text, no comments."""
     skipped: HtmlElement | None = None
@@ -139,7 +139,7 @@ def _own_texts(element: HtmlElement) -> Iterator[tuple[str, HtmlElement]]:
 
 
 def _own_texts_backwards(element: HtmlElement) -> Iterator[tuple[str, HtmlElement]]:
-    """The text nodes inside ``element`` in reverse document order (as :func:`_own_texts`)."""
+    """The text nodes inside ``element`` in reverse document order (as :func:`own_texts`)."""
     stack: list[tuple[HtmlElement, bool]] = [(element, True)]
     while stack:
         node, entering = stack.pop()
@@ -162,7 +162,7 @@ def texts_after(element: HtmlElement) -> Iterator[tuple[str, HtmlElement]]:
         if current.tail and parent is not None:
             yield current.tail, parent
         for sibling in current.itersiblings():
-            yield from _own_texts(sibling)
+            yield from own_texts(sibling)
             if sibling.tail:
                 yield sibling.tail, parent
         current = parent
