@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.metadata_pages import DATED_URL, URL, read
+from tests.metadata_pages import DATED_URL, URL, from_html, read
 
 
 @pytest.mark.parametrize(
@@ -92,3 +92,32 @@ def test_day_only_date_takes_the_time_of_a_same_day_timestamp() -> None:
 )
 def test_date_modified(fixture: str, modified: str | None) -> None:
     assert read(fixture).date_modified == modified
+
+
+def body(head: str, content: str) -> str:
+    return f"<html><head>{head}</head><body>{content}</body></html>"
+
+
+def test_a_day_stated_only_in_a_labelled_line_or_the_title_is_read() -> None:
+    facts = (
+        "<ul><li><strong>Datum</strong> 28.04.2023</li>"
+        "<li><strong>Autor</strong> Jane Doe</li></ul>"
+    )
+    html = body("<title>Ziele, Chancen, Risiken</title>", f"<h1>Ziele</h1><p>Text.</p>{facts}")
+    assert (from_html(html).date_published, from_html(html).date_source) == ("2023-04-28", "text")
+    titled = body("<title>Ziele, Chancen, Risiken | DW | 28.04.2023</title>", "<p>Text.</p>")
+    assert from_html(titled).date_published == "2023-04-28"
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        # A date inside the headline, an update label, a sentence: no publication date (the
+        # pages have no <h1>, beside which a dateline would be read).
+        body("<title>Election on 5 May 2024: what to know | News</title>", "<p>Text.</p>"),
+        body("", "<p>Text.</p><ul><li><strong>Stand</strong> 28.04.2023</li></ul>"),
+        body("", "<p>Date: 28.04.2023 is when the council will vote on the plan again.</p>"),
+    ],
+)
+def test_dates_in_headlines_update_lines_and_sentences_are_not_publication_days(html: str) -> None:
+    assert from_html(html).date_published is None

@@ -14,7 +14,10 @@ Precedence, the first source giving a usable value wins; ``date_source`` names w
    headline; never in comments, asides or related lists;
 4. ``url``: a day in the URL path (``/2026/11/20/``, ``/2026/nov/20/``, ``/2026-11-20-``,
    ``/20261120/``);
-5. ``text``: a dateline ("Published 20 November 2026") in a short line beside the headline.
+5. ``text``: a dateline ("Published 20 November 2026") in a short line beside the headline,
+   else a day after a :data:`DATE_LABEL` in a short line of the article or page ("Datum
+   28.04.2023"), else a day ending the ``<title>`` or ``og:title`` ("Headline | DW |
+   28.04.2023").
 
 The winner decides the day and ``date_source``; a day-only winner takes the time and
 offset of a same-day timestamp from JSON-LD, meta or a ``<time>`` marked as published,
@@ -51,11 +54,13 @@ from pipelines.extraction.metadata.datetext import (
 from pipelines.extraction.metadata.scan import (
     Page,
     nested_item,
+    own_texts,
     short_lines,
     texts_after,
     texts_before,
 )
 from pipelines.extraction.metadata.text import element_text, names_of
+from pipelines.extraction.metadata.titles import TITLE_SEPARATOR
 
 PUBLISHED_META = (
     "article:published_time",
@@ -120,6 +125,15 @@ PUBLISHED_LABEL = re.compile(
 )
 """Text right before a date that makes it the publication date ("Published", "Posted on
 Monday,")."""
+
+DATE_LABEL = re.compile(
+    r"(?i:datum|date|dato|data|fecha|published|publiziert|veröffentlicht|erschienen(?: am)?"
+    r"|publié(?: le)?|publicado(?: el| em)?|pubblicato(?: il)?)(?!\w)\s*:?\s*(?P<date>.*)",
+    re.DOTALL,
+)
+"""A label before the publication date in a page's text ("Datum 28.04.2023", "Published:
+20 November 2026"), in English, German, French, Spanish, Portuguese, Italian, Dutch and the
+Nordic languages; a label of an update ("Stand", "Updated") is no such label."""
 
 DATE_MARK = re.compile(r"date|time|publish|posted|dateline|byline|meta", re.IGNORECASE)
 """``class``/``id`` words of an element whose text is the page's date line."""
@@ -252,6 +266,10 @@ class DateSources:
             yield "url", day
         if self.page.uses("date_dateline") and (day := self.dateline()) is not None:
             yield "text", day
+        if self.page.uses("date_label") and (day := self.labelled_day()) is not None:
+            yield "text", day
+        if self.page.uses("date_title") and (day := self.title_day()) is not None:
+            yield "text", day
 
     def modified_all(self) -> Iterator[tuple[str, date]]:
         """Modification dates, best first."""
@@ -260,6 +278,47 @@ class DateSources:
             yield from self._dates(self.page.scan.meta.get(key, ()), "meta")
         yield from self._dates(self._itemprop("datemodified"), "meta")
         yield from self._dates(self.time_values(MODIFIED_MARK, unmarked=False), "time")
+
+    def _mostly_date(self, text: str) -> date | None:
+        """The plausible day ``text`` starts with, when it is little more than that day."""
+        found = text_date(text)
+        if found is None:
+            return None
+        day, match = found
+        if match.start() > 0 or len(text) - len(match[0]) > MOSTLY_DATE_SLACK:
+            return None
+        return day if plausible(day, self.latest) else None
+
+    def labelled_day(self) -> date | None:
+        """A day after a :data:`DATE_LABEL` in a short line of the article, else of the page
+        (a fact box away from the headline: "Datum 28.04.2023")."""
+        for root in (self.page.article_element, self.page.tree):
+            for text, owner in own_texts(root):
+                if DATE_LABEL.fullmatch(text.strip()) is None:
+                    continue
+                own = DATE_LABEL.fullmatch(element_text(owner))
+                element = owner if own is not None and own["date"].strip() else owner.getparent()
+                if element is None or self.page.in_chrome(element):
+                    continue
+                line = element_text(element)
+                labelled = DATE_LABEL.fullmatch(line)
+                if labelled is None or len(line) > MAX_DATELINE_CHARS:
+                    continue
+                if (day := self._mostly_date(labelled["date"])) is not None:
+                    return day
+        return None
+
+    def title_day(self) -> date | None:
+        """A day written as the last part of ``<title>`` or ``og:title`` ("Headline | Site |
+        28.04.2023")."""
+        element = self.page.tree.find(".//title")
+        titles = [element_text(element) if element is not None else None]
+        titles.append(self.page.scan.first("og:title"))
+        for title in filter(None, titles):
+            parts = TITLE_SEPARATOR.split(title)
+            if len(parts) > 1 and (day := self._mostly_date(parts[-1].strip())) is not None:
+                return day
+        return None
 
     def dateline(self) -> date | None:
         """A publication date written in a short line right after (or before) the headline."""

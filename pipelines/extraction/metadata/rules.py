@@ -21,6 +21,8 @@ RULES = {
     "date_time_elements": "read the publication date from <time> elements",
     "date_url": "read the publication day from the URL path",
     "date_dateline": "read the publication day from a dateline beside the headline",
+    "date_label": 'read the publication day after a label in the page ("Datum 28.04.2023")',
+    "date_title": 'read the publication day ending the <title> ("Headline | DW | 28.04.2023")',
     "date_refinement": "give a day-only date the time of a same-day timestamp",
 }
 """Each metadata rule's name and what it does."""
