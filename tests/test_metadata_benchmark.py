@@ -61,7 +61,8 @@ def test_metadata_quality_does_not_fall_on_fundus_dev() -> None:
     pages = list(gold_pages(FUNDUS))
     golds = gold_fields(FUNDUS, pages)
     assert golds is not None
-    scores = field_scores(list(map(project_fields(HtmlExtractionOptions(), VALIDATE_MIN_WORDS), pages)), golds)
+    given = list(map(project_fields(HtmlExtractionOptions(), VALIDATE_MIN_WORDS), pages))
+    scores = field_scores(given, golds)
     assert scores.title >= 0.84
     assert scores.authors[2] >= 0.92
     assert scores.day >= 0.98
