@@ -15,7 +15,7 @@ from collections import Counter
 from copy import deepcopy
 from dataclasses import dataclass
 from importlib.metadata import version
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -26,6 +26,7 @@ from trafilatura.settings import Document, Extractor
 from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML, INVALID_XML_CHARS
 
 from pipelines.extraction.json_ld import json_ld_documents
+from pipelines.extraction.main_text import MainText, main_text
 from pipelines.extraction.metadata import page_metadata
 from pipelines.extraction.options import HtmlExtractionOptions
 from pipelines.extraction.page_kind import (
@@ -169,7 +170,10 @@ EMBED_STOP_TAGS = frozenset({"body", "html", "article", "main"})
 
 SHORT_TEXT_CHARS = 250
 """Text shorter than this (trafilatura's own ``MIN_EXTRACTED_SIZE``) is a sign that the fast
-extraction missed the article; trafilatura's whole cascade then runs on the page as well."""
+extraction missed the article; trafilatura's whole cascade then runs on the page as well. A
+longer text is judged by the page's evidence (:mod:`pipelines.extraction.main_text`)."""
+
+SHORT_TEXT_REASON = "short text"
 
 TITLE_XPATH = XPath(
     "//meta[@property='og:title' or @name='twitter:title']/@content | //title/text()"
@@ -535,35 +539,51 @@ def _trafilatura_text(tree: HtmlElement, extractor: Extractor) -> str:
 
 
 class BodyText(NamedTuple):
-    """The article text of a page (``""`` when none is found), and whether trafilatura's
-    whole cascade ran for it."""
+    """The article text of a page (``""`` when none is found), and why trafilatura's whole
+    cascade ran for it (``None`` when it did not)."""
 
     text: str
-    full_extraction: bool
+    full_extraction: str | None
 
 
-def extract_text(tree: HtmlElement, url: str | None, options: HtmlExtractionOptions) -> BodyText:
+def _fast_text_missed(text: str, evidence: MainText, options: HtmlExtractionOptions) -> str | None:
+    """Why the fast extraction's ``text`` is not trusted, or ``None``: shorter than
+    :data:`SHORT_TEXT_CHARS`, or missing the page's main text (:meth:`MainText.missed_by`)."""
+    if options.uses("short_text_fallback") and len(text) < SHORT_TEXT_CHARS:
+        return SHORT_TEXT_REASON
+    return evidence.missed_by(text) if options.uses("main_text_fallback") else None
+
+
+def extract_text(
+    tree: HtmlElement,
+    url: str | None,
+    options: HtmlExtractionOptions,
+    json_ld: list[Any] | None = None,
+) -> BodyText:
     """The article text of a page.
 
     :func:`prepare_tree`, then trafilatura text-only on its fast path (over the
-    :func:`trafilatura_view`); when that gives less
-    than :data:`SHORT_TEXT_CHARS`, its whole cascade too (the longer text is kept); then
+    :func:`trafilatura_view`). When the page's own evidence says that text missed the
+    article (:func:`_fast_text_missed`), trafilatura's whole cascade runs too, and its text
+    is kept if it holds more of that evidence (:meth:`MainText.support`), or, after a short
+    text, as much and is longer. Then
     :func:`clean_lines`.
 
     :param tree: the parsed page; the page chrome is removed from it in place.
     :param url: where the page was read from.
     :param options: how trafilatura is run.
+    :param json_ld: the page's JSON-LD documents (read from ``tree`` when not given).
     """
     prepare_tree(tree, url, options)
     text = _trafilatura_text(trafilatura_view(tree), trafilatura_extractor(options, url))
-    full_extraction = options.uses("full_extraction") and len(text) < SHORT_TEXT_CHARS
-    if full_extraction:
-        text = max(
-            text,
-            _trafilatura_text(tree, trafilatura_extractor(options, url, thorough=True)),
-            key=len,
-        )
-    return BodyText(clean_lines(text, tree, url, options), full_extraction)
+    evidence = main_text(tree, json_ld_documents(tree) if json_ld is None else json_ld)
+    reason = _fast_text_missed(text, evidence, options)
+    if reason is not None:
+        full = _trafilatura_text(tree, trafilatura_extractor(options, url, thorough=True))
+        length = len if reason == SHORT_TEXT_REASON else lambda _: 0
+        if (evidence.support(full), length(full)) > (evidence.support(text), length(text)):
+            text = full
+    return BodyText(clean_lines(text, tree, url, options), reason)
 
 
 def link_text_share(tree: HtmlElement, text: str) -> float:
@@ -787,7 +807,7 @@ def extract_html(html: str, url: str | None, options: HtmlExtractionOptions) -> 
     index_pages = options.uses("index_pages")
     if index_pages and (signal := signals.index_page_before_text()) is not None:
         raise NotArticle("index_page", signal)
-    text, full_extraction = extract_text(tree, url, options)
+    text, full_extraction = extract_text(tree, url, options, json_ld)
     if not text.strip():
         raise NotArticle("no_main_text")
     share = link_text_share(tree, text)
@@ -812,5 +832,5 @@ def extract_html(html: str, url: str | None, options: HtmlExtractionOptions) -> 
         image=metadata.image,
         tags=metadata.tags,
         url=metadata.canonical_url,
-        full_extraction=full_extraction,
+        full_extraction=full_extraction is not None,
     )

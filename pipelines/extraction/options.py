@@ -12,7 +12,9 @@ RULES = {
     "empty_elements": "keep the text after empty elements trafilatura would drop it with",
     "lines_between_paragraphs": "keep a line of text between two paragraphs (subheadings)",
     "embedded_posts": "keep posts embedded from other sites",
-    "full_extraction": "run trafilatura's whole cascade when the fast text looks wrong",
+    "short_text_fallback": "run trafilatura's whole cascade when the fast text is short",
+    "main_text_fallback": "run trafilatura's whole cascade when the fast text misses the page's"
+    " prose group or JSON-LD articleBody",
     "repeated_headline": "drop a first line repeating the headline",
     "headline_link_lines": "drop lines made of links to other articles of the site",
     "copyright_lines": "drop short copyright notices",
