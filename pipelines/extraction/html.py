@@ -35,6 +35,7 @@ from pipelines.extraction.page_kind import (
     listing_text,
     page_signals,
     same_site_target,
+    web_url,
 )
 from pipelines.extraction.result import WORD, Extraction, NotArticle
 from pipelines.extraction.text import extractor_version
@@ -786,7 +787,9 @@ def extract_html(html: str, url: str | None, options: HtmlExtractionOptions) -> 
 
     :param html: the decoded page.
     :param url: where the page was read from; relative links resolve against it, and it
-        stands as the page's URL when the page names no canonical URL.
+        stands as the page's URL when the page names no canonical URL. Links and the
+        page's path are judged by its :func:`web address <web_url>`: for a saved file
+        (``file://``), the URL the page names for itself.
     :param options: how trafilatura is run.
     :raises NotArticle: ``unparseable_html`` when no HTML tree can be built, ``index_page``
         when the page is a home, section, tag, author, search or paginated listing page (the
@@ -803,17 +806,18 @@ def extract_html(html: str, url: str | None, options: HtmlExtractionOptions) -> 
     if tree is None:
         raise NotArticle("unparseable_html")
     json_ld = json_ld_documents(tree)
-    signals = page_signals(tree, json_ld, url)
+    site_url = web_url(url, tree)
+    signals = page_signals(tree, json_ld, site_url)
     index_pages = options.uses("index_pages")
     if index_pages and (signal := signals.index_page_before_text()) is not None:
         raise NotArticle("index_page", signal)
-    text, full_extraction = extract_text(tree, url, options, json_ld)
+    text, full_extraction = extract_text(tree, site_url, options, json_ld)
     if not text.strip():
         raise NotArticle("no_main_text")
     share = link_text_share(tree, text)
     metadata = page_metadata(tree, json_ld, url)
-    if index_pages and signals.article is None:
-        evidence = listing_text(tree, text, share, url or metadata.canonical_url)
+    if index_pages and (signals.article is None or signals.root):
+        evidence = listing_text(tree, text, share, site_url)
         if (signal := signals.index_page_from_text(evidence)) is not None:
             raise NotArticle("index_page", signal)
     if options.uses("link_list") and share > MAX_LINK_SHARE:
