@@ -82,9 +82,12 @@ that reach them."""
 CHROME_BLOCK_TAGS = frozenset({"div", "section", "aside", "form", "ol", "ul"})
 """Elements that :data:`CHROME_BLOCK_NAME` and :data:`CHROME_WIDGET_NAME` are looked for on."""
 
-CHROME_BLOCK_NAME = re.compile(r"comment(?!ary)")
-"""Comment sections trafilatura misses, found by ``id``/``class``: those whose name does not
-*start* with "comment" (``CommentsWrapper``, ``cd-comments``).
+CHROME_BLOCK_NAME = re.compile(r"(?:^|[^a-z0-9])comment(?!ary|ator)")
+"""Comment sections trafilatura misses, found by ``id``/``class``: a name part (between
+spaces, hyphens, underscores) that begins with "comment" (``comments-wrapper``,
+``cd-comments``, ``commentlist``; ``CommentsWrapper`` is lowercased first), but not
+"commentary" or "commentator", which name live-ticker entries and opinion pieces. A word
+merely ending in it (``recentcomments``) is some other widget's name.
 
 This and the two patterns below are matched against lowercased names: case-sensitive
 patterns run about three times faster than case-insensitive ones, and they are tried on
@@ -322,6 +325,12 @@ def _is_named_chrome(element: HtmlElement) -> bool:
     return bool(CHROME_BLOCK_NAME.search(name) or CHROME_WIDGET_NAME.search(widget))
 
 
+def _outermost(elements: list[HtmlElement]) -> list[HtmlElement]:
+    """The elements not inside another of them, in their order."""
+    inside = set(elements)
+    return [e for e in elements if not any(ancestor in inside for ancestor in e.iterancestors())]
+
+
 def chrome_blocks(
     tree: HtmlElement, options: HtmlExtractionOptions = DEFAULT_OPTIONS
 ) -> list[HtmlElement]:
@@ -334,8 +343,10 @@ def chrome_blocks(
     * teaser lines inside the body ("Read more: <link>", "ALSO READ: <link>"), and a bare
       "Read more:" label together with the list of links that follows it.
 
-    No candidate holding an ``<h1>`` or more than :data:`MAX_CHROME_SHARE` of the page's text
-    is returned, so a misnamed article container is never lost.
+    No candidate holding an ``<h1>`` is returned, and each of the three rules removes nothing
+    from a page where its blocks together hold more than :data:`MAX_CHROME_SHARE` of the
+    page's text: there the names mark the content itself (a forum's posts, a live ticker's
+    entries, a gallery's items), and a misnamed article container is never lost.
 
     :param tree: the parsed page.
     :param options: which of these rules apply (``named_chrome``, ``sign_up_boxes``,
@@ -343,23 +354,24 @@ def chrome_blocks(
     """
     body = tree.find(".//body")
     root = body if body is not None else tree
-    candidates: list[HtmlElement] = []
+    found: list[list[HtmlElement]] = []
     if options.uses("named_chrome"):
-        candidates += [e for e in root.iter(Element) if e.attrib and _is_named_chrome(e)]
+        found.append([e for e in root.iter(Element) if e.attrib and _is_named_chrome(e)])
     if options.uses("sign_up_boxes"):
-        candidates += [_sign_up_box(field) for field in EMAIL_FIELD_XPATH(tree)]
+        found.append([_sign_up_box(field) for field in EMAIL_FIELD_XPATH(tree)])
     if options.uses("teaser_lines"):
-        candidates += _teasers(root)
-    page_chars = len(_text(root))
-    kept = [
-        element
-        for element in dict.fromkeys(candidates)
-        if element is not root
-        and not element.xpath(".//h1")
-        and len(_text(element)) <= MAX_CHROME_SHARE * page_chars
-    ]
-    outer = set(kept)
-    return [e for e in kept if not any(ancestor in outer for ancestor in e.iterancestors())]
+        found.append(_teasers(root))
+    if not any(found):
+        return []
+    most = MAX_CHROME_SHARE * len(_text(root))
+    kept: list[HtmlElement] = []
+    for candidates in found:
+        blocks = _outermost(
+            [e for e in dict.fromkeys(candidates) if e is not root and not e.xpath(".//h1")]
+        )
+        if sum(len(_text(block)) for block in blocks) <= most:
+            kept += blocks
+    return _outermost(list(dict.fromkeys(kept)))
 
 
 def _keep_text_around_empty_elements(tree: HtmlElement) -> None:
