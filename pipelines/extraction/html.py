@@ -127,16 +127,14 @@ TEASER_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "div")
 """Elements a teaser line is looked for in; a ``<div>`` only when it is a line of text (holds
 none of the :data:`BLOCK_TAGS`)."""
 
-TEASER_LABEL_CHARS = 20
+TEASER_LABEL_CHARS = 40
 """How many leading non-space characters of an element are read to look for a teaser label
 (the longest label fits)."""
 
-TEASER_LABEL = re.compile(
-    r"(?:read more|read also|also read|see also|see more|related|more on this story"
-    r"|recommended|don't miss|must read)\b\W*",
-    re.IGNORECASE,
-)
-"""Labels that introduce a link to another article inside the body ("Read more: <link>")."""
+TEASER_LABEL = re.compile(r"[^\W\d_]+(?:[\s'’-]+[^\W\d_]+){0,3}\s*[:：|»›]+\s*")
+"""A label that introduces a link, in any language: one to four words and a colon (or ``|``,
+``»``): "Read more:", "Lesen Sie auch:", "LEIA TAMBÉM:", "関連記事：". Only a label followed
+by nothing, or mostly by link text, makes a teaser line (:func:`_is_teaser`)."""
 
 MAX_CHROME_SHARE = 0.5
 """A chrome candidate holding more than this share of the page's text is left alone."""
@@ -176,11 +174,11 @@ TITLE_SCAN_LINES = 3
 """A line repeating the headline is looked for among this many first lines of the text."""
 
 COPYRIGHT_NOTICE = re.compile(
-    r"(?:©|\bcopyright\b).*\b(?:19|20)\d\d\b|\b(?:19|20)\d\d\b.*(?:©|\bcopyright\b)"
-    r"|\ball rights reserved\b",
+    r"(?:©|\(c\)|\bcopyright\b).*\b(?:19|20)\d\d\b|\b(?:19|20)\d\d\b.*(?:©|\bcopyright\b)",
     re.IGNORECASE,
 )
-"""A copyright notice: © or "copyright" with a year, or "all rights reserved"."""
+"""A copyright notice in any language: the sign © (or "(c)", or "copyright", a word many
+languages share) with a year."""
 
 COPYRIGHT_LINE_MAX_CHARS = 120
 """A line holding a :data:`COPYRIGHT_NOTICE` is a footer or a photo credit up to this length
@@ -236,14 +234,14 @@ def _text(element: HtmlElement) -> str:
 
 
 def _is_teaser(element: HtmlElement) -> bool:
-    """A "Read more: <link>" line: a teaser label followed by nothing or mostly link text."""
+    """A "Read more: <link>" line: a teaser label followed by mostly link text."""
     text = _text(element)
     label = TEASER_LABEL.match(text)
     if label is None:
         return False
     rest = text[label.end() :]
     links = sum(len(_text(link)) for link in element.iter("a"))
-    return not rest or links >= len(rest) / 2
+    return bool(rest) and links >= len(rest) / 2
 
 
 def _is_link_list(element: HtmlElement | None) -> bool:
@@ -287,9 +285,8 @@ def _teasers(root: HtmlElement) -> list[HtmlElement]:
             continue
         if _is_teaser(element):
             found.append(element)
-            label_only = TEASER_LABEL.fullmatch(_text(element)) is not None
-            if label_only and _is_link_list(element.getnext()):
-                found.append(element.getnext())
+        elif TEASER_LABEL.fullmatch(_text(element)) and _is_link_list(element.getnext()):
+            found += [element, element.getnext()]
     return found
 
 
