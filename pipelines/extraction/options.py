@@ -11,10 +11,10 @@ RULES = {
     "named_chrome": "remove blocks named as comment sections, widgets, pop-ups",
     "sign_up_boxes": "remove the block around an e-mail field (newsletter sign-up)",
     "teaser_lines": 'remove "Read more: <link>" lines inside the body',
-    "empty_elements": "keep the text after empty elements trafilatura would drop it with",
     "lines_between_paragraphs": "keep a line of text between two paragraphs (subheadings)",
     "embedded_posts": "keep posts embedded from other sites",
-    "full_extraction": "run trafilatura's whole cascade when the fast text looks wrong",
+    "fast_text_check": "run trafilatura's whole cascade when the fast text is short or misses"
+    " the page's prose group or JSON-LD articleBody",
     "repeated_headline": "drop a first line repeating the headline",
     "headline_link_lines": "drop lines made of links to other articles of the site",
     "copyright_lines": "drop short copyright notices",
