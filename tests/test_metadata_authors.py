@@ -133,3 +133,22 @@ def test_a_name_the_article_labels_as_its_editor_is_no_author() -> None:
     assert from_html(with_head(node, body)).authors == ["Naufal Zuhdi"]
     editorial = body.replace("Editor : ", "Editorial ")
     assert from_html(with_head(node, editorial)).authors == ["Heryadi"]
+
+
+def test_the_page_nodes_authors_count_only_when_the_article_names_none() -> None:
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {
+                "@type": "NewsArticle",
+                "headline": "Oman",
+                "author": {"@type": "Person", "name": "Laura Jedeed"},
+            },
+            {"@type": "WebPage", "author": {"@type": "Person", "name": "Kate Bubacz"}},
+        ],
+    }
+    script = f'<script type="application/ld+json">{json.dumps(graph)}</script>'
+    assert from_html(with_head(script)).authors == ["Laura Jedeed"]
+    del graph["@graph"][0]["author"]
+    script = f'<script type="application/ld+json">{json.dumps(graph)}</script>'
+    assert from_html(with_head(script)).authors == ["Kate Bubacz"]

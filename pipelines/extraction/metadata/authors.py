@@ -1,19 +1,18 @@
 """The authors: names from JSON-LD, ``<meta>`` and the byline beside the headline.
 
-Precedence: JSON-LD ``author`` of the main entity (people, with the organizations listed
-beside them unless they are the outlet; organizations alone only when no source names a
-person) > :data:`AUTHOR_META` > the byline beside the headline (``rel=author``,
-``itemprop=author``, ``byline``/``author`` classes, a line starting with "By", "Von",
-"Par", "Por", "Di", "Av"...) > a name after an author label in the article, else in the
-page ("Autorin/Autor Roman Goncharenko", "Author: Jane Doe"). A name the article labels as
-its editor ("Editor : Heryadi") is no author, even in JSON-LD. The byline is read when
-metadata names no one or only the
-outlet (its site name, ``og:site_name``, publisher, ``<title>`` suffix, or their initials);
-it replaces the outlet only when it names a person. Prefixes and labels ("Autor:"),
-e-mails, URLs, handles, dates, a "filed in" section and staff or desk labels are removed
-(a newsroom named in JSON-LD or meta, "MND Staff", is kept); names are split on commas,
-"&", "and", "und", "et", "og", "y", "e", "en", "och", "ja"; among several names the
-outlet's are dropped; names are deduplicated in page order.
+Precedence: JSON-LD ``author`` of the main entity (else of the page node; people, with the
+organizations listed beside them unless they are the outlet; organizations alone only when
+no source names a person) > :data:`AUTHOR_META` > the byline beside the headline
+(``rel=author``, ``itemprop=author``, ``byline``/``author`` classes, a line starting with
+"By", "Von", "Par", "Por", "Di", "Av"...) > a name after an author label in the article,
+else in the page ("Autorin/Autor Roman Goncharenko", "Author: Jane Doe"). A name the article
+labels as its editor ("Editor : Heryadi") is no author, even in JSON-LD. The byline is read
+when metadata names no one or only the outlet (its site name, ``og:site_name``, publisher,
+``<title>`` suffix, or their initials); it replaces the outlet only when it names a person.
+Prefixes and labels ("Autor:"), e-mails, URLs, handles, dates, a "filed in" section and
+staff or desk labels are removed (a newsroom named in JSON-LD or meta, "MND Staff", is
+kept); names are split on commas, "&", "and", "und", "et", "og", "y", "e", "en", "och",
+"ja"; among several names the outlet's are dropped; names are deduplicated in page order.
 """
 
 from __future__ import annotations
@@ -250,12 +249,14 @@ def _person_name(node: dict[str, Any]) -> str | None:
 
 
 def _json_ld_authors(page: Page) -> tuple[list[str], list[str]]:
-    """Person names and organization names among the main entity's authors (else creators)."""
+    """Person names and organization names among the main entity's authors (else creators);
+    the page node's only when the main entity names none."""
     people: list[str] = []
     organizations: list[str] = []
     desks = page.uses("author_desk_names")
     for key in ("author", "creator"):
-        for item in page.json_ld.values(key):
+        own = page.uses("author_main_entity")
+        for item in page.json_ld.own_values(key) if own else page.json_ld.values(key):
             if isinstance(item, str):
                 people += _names(item, desks)
             elif isinstance(item, dict) and (name := _person_name(item)) is not None:

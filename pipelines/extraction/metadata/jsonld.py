@@ -143,6 +143,14 @@ class JsonLd:
             for item in flat_items(node.get(key)):
                 yield self.resolve(item)
 
+    def own_values(self, key: str) -> list[object]:
+        """The items under ``key`` in the main entity, else (when it has none) in the page
+        node (resolved): for what belongs to one node, such as its authors."""
+        for node in self.entities:
+            if items := flat_items(node.get(key)):
+                return [self.resolve(item) for item in items]
+        return []
+
     def text(self, key: str) -> str | None:
         """The first string under ``key`` in the main entity, then in the page node."""
         return next(filter(None, map(clean_text, self.values(key))), None)

@@ -9,6 +9,7 @@ RULES = {
     "title_site_affix": 'remove a " | Site" suffix or "Site: " prefix naming the site',
     "title_untruncated": "take og:title or the <h1> when the JSON-LD headline is cut short",
     "title_agreement": "cut a kicker or suffix off when another source gives the title without",
+    "author_main_entity": "read the page node's JSON-LD authors only when the article names none",
     "author_byline": "read authors from the byline beside the headline when metadata has none",
     "author_label": 'read authors after a label ("Autor:", "Author:") when no byline has any',
     "author_editors": 'drop a name the article labels as its editor ("Editor: ...")',
