@@ -128,12 +128,15 @@ Monday,")."""
 
 DATE_LABEL = re.compile(
     r"(?i:datum|date|dato|data|fecha|published|publiziert|veröffentlicht|erschienen(?: am)?"
-    r"|publié(?: le)?|publicado(?: el| em)?|pubblicato(?: il)?)(?!\w)\s*:?\s*(?P<date>.*)",
+    r"|publié(?: le)?|publicado(?: el| em)?|pubblicato(?: il)?|gepubliceerd(?: op)?|publisert"
+    r"|publicerad|udgivet|opublikowano|yayınlanma(?: tarihi)?|опубликовано)(?!\w)\s*:?\s*"
+    r"(?P<date>.*)",
     re.DOTALL,
 )
 """A label before the publication date in a page's text ("Datum 28.04.2023", "Published:
-20 November 2026"), in English, German, French, Spanish, Portuguese, Italian, Dutch and the
-Nordic languages; a label of an update ("Stand", "Updated") is no such label."""
+20 November 2026"), in English, German, French, Spanish, Portuguese, Italian, Dutch, the
+Nordic languages, Polish, Turkish and Russian; a label of an update ("Stand", "Updated") is
+no such label."""
 
 DATE_MARK = re.compile(r"date|time|publish|posted|dateline|byline|meta", re.IGNORECASE)
 """``class``/``id`` words of an element whose text is the page's date line."""
