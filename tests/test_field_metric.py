@@ -72,6 +72,7 @@ def test_field_scores_count_pages_by_what_their_gold_states() -> None:
     scores = field_scores(given, golds)
     assert scores.title == pytest.approx(2 / 3)
     assert scores.authors == pytest.approx((1.0, 0.75, (1 + 2 / 3) / 2))
+    assert scores.authored == 2
     assert scores.day == 0.5
     assert (scores.minute, scores.timed) == (1.0, 1)
     assert (scores.stated, scores.stated_right, scores.invented) == (3, 0.5, 1)

@@ -350,8 +350,9 @@ def trafilatura_fields(page: GoldPage) -> Fields:
 
 def _field_cells(scores: FieldScores) -> str:
     precision, recall, f1 = scores.authors
+    authors = f"{precision:6.3f} {recall:6.3f} {f1:6.3f}" if scores.authored else f"{'-':>20}"
     return (
-        f"{scores.title:6.3f}  {precision:6.3f} {recall:6.3f} {f1:6.3f}  {scores.day:6.3f}"
+        f"{scores.title:6.3f}  {authors}  {scores.day:6.3f}"
         f"  {scores.minute:6.3f} ({scores.timed:3d})"
         f"  {scores.stated_right:6.3f} ({scores.stated:3d})  {scores.invented:4d}"
     )

@@ -120,8 +120,8 @@ class FieldScores:
     """The metadata figures of one extractor over a set of pages.
 
     :param title: the share of pages whose gold has a title with the title exactly right.
-    :param authors: precision, recall and F1 averaged over the pages whose gold has an author
-        list.
+    :param authors: precision, recall and F1 averaged over the :attr:`authored` pages.
+    :param authored: pages whose gold has an author list.
     :param day: the share of pages whose gold has a date with the publication day right.
     :param minute: the share of pages with the same minute among :attr:`timed` pages.
     :param timed: pages where both give a time with an offset.
@@ -133,6 +133,7 @@ class FieldScores:
 
     title: float
     authors: tuple[float, float, float]
+    authored: int
     day: float
     minute: float
     timed: int
@@ -163,6 +164,7 @@ def field_scores(given: list[Fields], golds: list[Fields]) -> FieldScores:
             if authors
             else (0.0, 0.0, 0.0)
         ),
+        authored=len(authors),
         day=_share([same_day(g.date_published, t.date_published) for g, t in dated]),
         minute=_share([m for m in minutes if m is not None]),
         timed=sum(m is not None for m in minutes),
