@@ -27,7 +27,7 @@ from lxml.html import HtmlElement
 from pipelines.extraction.metadata.dates import DATELINE_NODES_AFTER
 from pipelines.extraction.metadata.datetext import MONTH_PATTERN
 from pipelines.extraction.metadata.jsonld import ORGANIZATION_TYPES, types_of
-from pipelines.extraction.metadata.scan import Page, own_texts, short_lines, texts_after
+from pipelines.extraction.metadata.scan import Page, labelled_texts, short_lines, texts_after
 from pipelines.extraction.metadata.text import NAME_TRIM, clean_text, dedupe, element_text
 from pipelines.extraction.metadata.titles import DOMAIN_ENDING, names_site, site_key, title_suffix
 
@@ -146,6 +146,9 @@ BYLINE_END = re.compile(
 """Where a byline's names end: a separator, a date or time, "Updated", the section it is
 filed in ("By Jane Doe, in News")..."""
 
+AUTHOR_WORDS = ("autor", "author", "verfasser", "auteur", "forfatter", "författare")
+"""What an :data:`AUTHOR_LABEL` starts with (lower case): a page without any is not searched."""
+
 AUTHOR_LABEL = re.compile(
     r"(?i:autor(?:in)?(?:/autor)?|autorin/autor|authors?|verfasser(?:in)?|auteure?s?|autore"
     r"|autores|forfatter|författare|auteur\(e\))(?!\w)\s*:?\s*(?P<names>.*)",
@@ -154,6 +157,20 @@ AUTHOR_LABEL = re.compile(
 """A label naming the author in a page's text ("Autorin/Autor Roman Goncharenko",
 "Author: Jane Doe"), in German, English, French, Italian, Spanish, Portuguese, Norwegian,
 Danish and Swedish."""
+
+EDITOR_WORDS = (
+    "editor",
+    "edited by",
+    "redaktur",
+    "redakteur",
+    "redaktør",
+    "redactor",
+    "editado por",
+    "a cura di",
+    "bearbeitet von",
+    "rédact",
+)
+"""What an :data:`EDITOR_LABEL` starts with (lower case): a page without any is not searched."""
 
 EDITOR_LABEL = re.compile(
     r"(?i:editors?|edited by|editor(?:a|in)|redaktur|redakteur(?:in)?|redaktør|redactor(?:a)?"
@@ -358,13 +375,13 @@ def _names_outlet(name: str, outlet: str) -> bool:
     )
 
 
-def _labelled_names(root: HtmlElement, label: re.Pattern[str], page: Page) -> Iterator[list[str]]:
-    """The names after each ``label`` in ``root``'s text, in a short element outside page
-    chrome; ``label`` has a ``names`` group for what follows it in the same text node."""
-    for text, owner in own_texts(root):
-        match = label.fullmatch(text.strip())
-        if match is None:
-            continue
+def _labelled_names(
+    root: HtmlElement, label: re.Pattern[str], words: tuple[str, ...], page: Page
+) -> Iterator[list[str]]:
+    """The names after each ``label`` (made of ``words``) in ``root``'s text, in a short
+    element outside page chrome; ``label`` has a ``names`` group for what follows it in the
+    same text node."""
+    for _, owner in labelled_texts(root, label, words):
         after = label.fullmatch(element_text(owner))
         element = owner if after is not None and after["names"].strip() else owner.getparent()
         if element is None or page.in_chrome(element):
@@ -376,10 +393,13 @@ def _labelled_names(root: HtmlElement, label: re.Pattern[str], page: Page) -> It
 
 
 def _editors(page: Page) -> set[str]:
-    """The names (casefolded) the article labels as its editors."""
+    """The names (casefolded) labelled as the article's editors beside its headline."""
+    region = page.headline_region
+    if region is None:
+        return set()
     return {
         name.casefold()
-        for names in _labelled_names(page.article_element, EDITOR_LABEL, page)
+        for names in _labelled_names(region, EDITOR_LABEL, EDITOR_WORDS, page)
         for name in names
     }
 
@@ -388,7 +408,7 @@ def _labelled_authors(page: Page) -> list[str]:
     """Names after the first author label in the article, else in the page (a fact list
     "Author: Jane Doe" away from the headline)."""
     for root in (page.article_element, page.tree):
-        for names in _labelled_names(root, AUTHOR_LABEL, page):
+        for names in _labelled_names(root, AUTHOR_LABEL, AUTHOR_WORDS, page):
             if names:
                 return names
     return []
@@ -399,9 +419,10 @@ def page_authors(page: Page, sitename: str | None) -> list[str]:
     when no source names a person; with several names, the outlet's are dropped (the module
     docstring gives the rules)."""
     people, organizations = _json_ld_authors(page)
-    editors = _editors(page) if page.uses("author_editors") else set()
+    names = people or _meta_authors(page)
+    editors = _editors(page) if names and page.uses("author_editors") else set()
     people = [name for name in people if name.casefold() not in editors]
-    names = people or [name for name in _meta_authors(page) if name.casefold() not in editors]
+    names = [name for name in names if name.casefold() not in editors]
     outlets = _outlet_names(page, sitename) if page.uses("author_outlet_names") else []
 
     def is_outlet(name: str) -> bool:

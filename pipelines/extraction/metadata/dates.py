@@ -53,8 +53,8 @@ from pipelines.extraction.metadata.datetext import (
 )
 from pipelines.extraction.metadata.scan import (
     Page,
+    labelled_texts,
     nested_item,
-    own_texts,
     short_lines,
     texts_after,
     texts_before,
@@ -125,6 +125,23 @@ PUBLISHED_LABEL = re.compile(
 )
 """Text right before a date that makes it the publication date ("Published", "Posted on
 Monday,")."""
+
+DATE_WORDS = (
+    "datum",
+    "date",
+    "dato",
+    "data",
+    "fecha",
+    "publi",
+    "veröffentlicht",
+    "erschienen",
+    "gepubliceerd",
+    "udgivet",
+    "opublikowano",
+    "yayınlanma",
+    "опубликовано",
+)
+"""What a :data:`DATE_LABEL` starts with (lower case): a page without any is not searched."""
 
 DATE_LABEL = re.compile(
     r"(?i:datum|date|dato|data|fecha|published|publiziert|veröffentlicht|erschienen(?: am)?"
@@ -296,9 +313,7 @@ class DateSources:
         """A day after a :data:`DATE_LABEL` in a short line of the article, else of the page
         (a fact box away from the headline: "Datum 28.04.2023")."""
         for root in (self.page.article_element, self.page.tree):
-            for text, owner in own_texts(root):
-                if DATE_LABEL.fullmatch(text.strip()) is None:
-                    continue
+            for _, owner in labelled_texts(root, DATE_LABEL, DATE_WORDS):
                 own = DATE_LABEL.fullmatch(element_text(owner))
                 element = owner if own is not None and own["date"].strip() else owner.getparent()
                 if element is None or self.page.in_chrome(element):

@@ -55,6 +55,9 @@ SCANNED_TAGS = ("meta", "link", "time", "h1", "article")
 with a ``rel`` are found by :data:`REL_LINK_XPATH` in the article)."""
 
 REL_LINK_XPATH = XPath(".//a[@rel]")
+
+TEXT_XPATH = XPath(".//text()")
+"""The text nodes inside an element (each knows its element)."""
 """Links with a ``rel`` (``tag``, ``author``)."""
 
 
@@ -118,6 +121,31 @@ def _scan(tree: HtmlElement) -> _Scan:
         else:
             scan.articles.append(element)
     return scan
+
+
+def labelled_texts(
+    root: HtmlElement, label: re.Pattern[str], words: tuple[str, ...]
+) -> Iterator[tuple[re.Match[str], HtmlElement]]:
+    """The text nodes in ``root`` that ``label`` matches in full (spaces around aside), in
+    document order, each with its match and the element it is written in (as
+    :func:`own_texts`). ``label`` starts with one of ``words`` (lower case): a page whose
+    text holds none is not searched further."""
+    text_content = root.text_content().lower()
+    if not any(word in text_content for word in words):
+        return
+    for text in TEXT_XPATH(root):
+        if (match := label.fullmatch(text.strip())) is None:
+            continue
+        parent = text.getparent()
+        owner = parent.getparent() if text.is_tail else parent
+        unread = parent if not text.is_tail else None
+        if owner is None or any(
+            element.tag in UNREAD_TEXT_TAGS
+            for element in (unread, *parent.iterancestors())
+            if element is not None
+        ):
+            continue
+        yield match, owner
 
 
 def own_texts(element: HtmlElement) -> Iterator[tuple[str, HtmlElement]]:
