@@ -1,4 +1,4 @@
-"""Scrapy settings for cleanwire. Every setting of our own is documented in the README."""
+"""Scrapy settings for cleanwire. Every setting of our own is documented in docs/settings.md."""
 
 BOT_NAME = "cleanwire"
 SPIDER_MODULES = ["crawler.spiders"]

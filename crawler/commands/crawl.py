@@ -27,8 +27,8 @@ class Command(crawl.Command):
         return (
             "Run a spider of the current project, by name. Exits 0 when the crawl went well,"
             " 1 when it could not start, 3 when no page was read, 4 when the share of failed"
-            " pages is above CRAWL_MAX_ERROR_SHARE, 5 when it did not finish (see the README,"
-            " 'Exit status')."
+            " pages is above CRAWL_MAX_ERROR_SHARE, 5 when it did not finish (see"
+            " docs/running.md, 'Exit status')."
         )
 
     def _create_crawler(self, spidercls: type[Spider] | str) -> Crawler:
