@@ -16,6 +16,7 @@ from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.project import get_project_settings
 
 import crawler.settings
+from crawler.usage import spider_arguments
 from tests.conftest import ROOT
 
 README = ROOT / "README.md"
@@ -86,17 +87,22 @@ def test_ci_runs_the_readme_test_command() -> None:
 @pytest.mark.parametrize("page", PAGES, ids=page_id)
 def test_commands_shown_exist(page: Path) -> None:
     """A ``scrapy`` command shown names a command of Scrapy's or ours, ``crawl`` a spider of
-    ours, and each ``-s NAME=VALUE`` a setting of Scrapy's or ours."""
+    ours, each ``-a NAME=VALUE`` an argument that spider takes, and each ``-s NAME=VALUE`` a
+    setting of Scrapy's or ours."""
     project_settings = get_project_settings()
     commands = set(_get_commands_dict(project_settings, inproject=True))
-    spiders = set(SpiderLoader.from_settings(project_settings).list())
+    spiders = SpiderLoader.from_settings(project_settings)
     for words in scrapy_invocations(page.read_text()):
         assert words[0] in commands, words
+        arguments: frozenset[str] = frozenset()
         if words[0] == "crawl":
-            assert words[1] in spiders, words
+            assert words[1] in spiders.list(), words
+            arguments = spider_arguments(spiders.load(words[1]))
         for option, value in zip(words, words[1:], strict=False):
             if option == "-s" and value != "NAME=VALUE":  # the placeholder of a synopsis
                 assert value.split("=")[0] in SCRAPY_OWN | OURS, words
+            if option == "-a":
+                assert value.split("=")[0] in arguments, words
 
 
 def test_commands_are_found() -> None:
