@@ -25,7 +25,18 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
 SEED_CAPTURES = sorted(SEEDS.glob("0*.txt"))
-"""The five sample captures (``seeds/`` also holds ``sites.txt``, a list of start URLs)."""
+"""The five sample text captures, of one story."""
+SEED_PAGES = sorted(SEEDS.glob("1*.html"))
+"""The five sample HTML pages, of two stories (``docs/seeds.md``)."""
+DEV = ROOT.parent / "shared" / "benchmarks" / "article-extraction-benchmark-dev"
+"""The benchmark pages some tests measure on: not in the repository, but beside it."""
+needs_benchmark = pytest.mark.skipif(
+    not DEV.is_dir(),
+    reason=f"needs the benchmark pages in {DEV}: put the team's shared/ folder beside the clone,"
+    " or build that folder from scrapinghub/article-extraction-benchmark as"
+    " docs/development.md#benchmark-pages says",
+)
+"""Marks a test that needs :data:`DEV`; without it, it is skipped, saying how to get it."""
 
 
 def crawl_command(db_path: Path, spider: str, *arguments: str, **settings: object) -> list[str]:

@@ -75,14 +75,14 @@ def test_articles_are_newest_first_with_facets_on_site_language_and_date(dataset
 
 def test_the_canned_queries_answer_on_the_seeds(datasette: str, seeds_db: Path) -> None:
     latest = query(datasette, "latest_articles")
-    assert len(latest) == 5 and {"title", "sitename", "published", "url"} <= set(latest[0])
+    assert len(latest) == 10 and {"title", "sitename", "published", "url"} <= set(latest[0])
     per_day = query(datasette, "articles_per_site_per_day")
-    assert sum(row["articles"] for row in per_day) == 5
+    assert sum(row["articles"] for row in per_day) == 10
     health = query(datasette, "extraction_health")
-    assert sum(row["articles"] for row in health) == 5
+    assert sum(row["articles"] for row in health) == 10
     assert all(0 <= row["with_date"] <= 1 and row["median_words"] > 100 for row in health)
     (run,) = query(datasette, "crawl_runs")
-    assert (run["spider"], run["articles"], run["errors"]) == ("files", 5, 0)
+    assert (run["spider"], run["articles"], run["errors"]) == ("files", 10, 0)
     assert query(datasette, "failed_and_skipped") == []
     article = latest[0]["id"]
     (current,) = query(datasette, "article_history", article_id=article)
@@ -111,7 +111,7 @@ def test_the_site_is_read_only_and_long_queries_are_stopped(datasette: str) -> N
     with pytest.raises(urllib.error.HTTPError) as refused:
         query(datasette, "", sql="delete from articles")
     assert refused.value.code == 400
-    assert len(query(datasette, "articles")) == 5
+    assert len(query(datasette, "articles")) == 10
     runaway = (
         "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n"
     )
@@ -185,7 +185,7 @@ def test_fetch_outcomes_are_grouped_into_six_kinds(datasette: str) -> None:
         "skipped",
         "error",
     }
-    assert sum(row["fetches"] for row in rows if row["outcome"] == "article") == 5
+    assert sum(row["fetches"] for row in rows if row["outcome"] == "article") == 10
 
 
 def test_the_dashboard_and_its_chart_libraries_are_served_by_datasette_itself(

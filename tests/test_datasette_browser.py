@@ -84,7 +84,7 @@ def test_search_open_the_article_and_follow_it_to_its_fetch_and_crawl(
     rows = browser.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")
     texts = [row.find_element(By.CSS_SELECTOR, "td.col-text").text for row in rows]
     (hit,) = [row for row, text in zip(rows, texts, strict=True) if sentence[:60] in text]
-    assert len(rows) < 5, "the search narrows the five seeds down"
+    assert len(rows) < 10, "the search narrows the ten seeds down"
     ARTIFACTS.mkdir(exist_ok=True)
     height = browser.execute_script("return document.body.scrollHeight")
     browser.set_window_size(1280, height)
@@ -111,7 +111,7 @@ def test_a_canned_query_counts_what_the_crawl_did(datasette: str, browser: WebDr
     assert "/news/crawl_runs" in browser.current_url
     (row,) = browser.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")
     assert row.find_element(By.CSS_SELECTOR, "td.col-spider").text == "files"
-    assert row.find_element(By.CSS_SELECTOR, "td.col-articles").text == "5"
+    assert row.find_element(By.CSS_SELECTOR, "td.col-articles").text == "10"
     assert row.find_element(By.CSS_SELECTOR, "td.col-errors").text == "0"
 
 

@@ -17,7 +17,7 @@ from scrapy.utils.project import get_project_settings
 
 import crawler.settings
 from crawler.usage import spider_arguments
-from tests.conftest import ROOT
+from tests.conftest import ROOT, needs_benchmark
 
 README = ROOT / "README.md"
 DOCS = ROOT / "docs"
@@ -128,3 +128,11 @@ def test_links_lead_to_pages_and_headings_that_exist(page: Path) -> None:
         if anchor:
             headings = re.findall(r"^#+ (.*)$", linked.read_text(), flags=re.MULTILINE)
             assert anchor in {slug(heading) for heading in headings}, target
+
+
+def test_a_test_skipped_for_want_of_the_benchmark_pages_says_how_to_get_them() -> None:
+    reason = needs_benchmark.kwargs["reason"]
+    page, anchor = re.search(r"(docs/[\w-]+\.md)#([\w-]+)", reason).groups()
+    headings = re.findall(r"^#+ (.*)$", (ROOT / page).read_text(), flags=re.MULTILINE)
+    assert anchor in {slug(heading) for heading in headings}
+    assert "../shared/benchmarks/" in README.read_text(), "the README says they may be skipped"

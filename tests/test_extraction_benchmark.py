@@ -8,12 +8,9 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import DEV, ROOT, needs_benchmark
 
-DEV = ROOT.parent / "shared" / "benchmarks" / "article-extraction-benchmark-dev"
 OVERALL = re.compile(r"^overall\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)$")
-
-needs_benchmark = pytest.mark.skipif(not DEV.is_dir(), reason="the shared benchmark is not here")
 
 
 def benchmark(*arguments: str) -> subprocess.CompletedProcess[str]:
