@@ -33,7 +33,7 @@ from pipelines.similar import Compared, SimilarityPipeline, SimilarityTables
 from tests.conftest import DEV, ROOT, SEED_CAPTURES, crawl, needs_benchmark, project_crawler
 from tests.test_database import make_page
 
-METADATA = yaml.safe_load((ROOT / "data" / "metadata.yml").read_text())["databases"]["news"]
+METADATA = yaml.safe_load((ROOT / "data" / "corpus.yml").read_text())
 SEED = {capture.name[:3]: capture for capture in SEED_CAPTURES}
 
 

@@ -24,9 +24,7 @@ from pipelines.database import NewsDatabase
 from tests.conftest import DATA, DEV, ROOT, SEED_CAPTURES, crawl, needs_benchmark
 
 LABELS = DATA / "stories_dev.json"
-QUERIES = yaml.safe_load((ROOT / "data" / "metadata.yml").read_text())["databases"]["news"][
-    "queries"
-]
+QUERIES = yaml.safe_load((ROOT / "data" / "corpus.yml").read_text())["queries"]
 
 
 def rows(db_path: Path, sql: str, *parameters: object) -> list[tuple]:
