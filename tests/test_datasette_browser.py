@@ -3,14 +3,15 @@
 The tests use the ``datasette`` fixture (conftest): ``datasette <folder>`` over the seeds
 database with the project's configuration from ``data/``, as the README runs it. They drive
 Debian's Chromium through its ChromeDriver (packages ``chromium`` and ``chromium-driver``;
-``.ci/run`` installs them). Nothing is downloaded. A screenshot of the
-search result page is written to ``test-artifacts/``, and one of the dashboard
-(``test-artifacts/dashboard.png``).
+``.ci/run`` installs them). Nothing is downloaded. Screenshots go to ``test-artifacts/``: the
+search result page, the articles table, an article's page, the dashboard, and the dashboard of
+a corpus served under another name (``scrapy datasette``).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,8 +24,14 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.conftest import DATA, ROOT
-from tests.test_datasette import CHARTS, STORY_CHART, first_sentence, has_stories
+from tests.conftest import DATA, ROOT, free_port, running_datasette
+from tests.test_datasette import (
+    CHARTS,
+    STORY_CHART,
+    copy_corpus,
+    first_sentence,
+    has_stories,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -264,3 +271,24 @@ def test_a_fetch_page_links_its_archived_record(datasette: str, browser: WebDriv
     assert link.get_attribute("href").endswith("/-/archived/news/1")
     link.click()
     assert browser.find_element(By.TAG_NAME, "pre").text
+
+
+def test_a_corpus_of_another_name_gets_its_dashboard_and_article_pages(
+    tmp_path: Path, seeds_db: Path, browser: WebDriver
+) -> None:
+    database = copy_corpus(seeds_db, tmp_path / "elsewhere" / "corpus.db")
+    port = free_port()
+    command = [sys.executable, "-m", "scrapy", "datasette", str(database), "-p", str(port)]
+    with running_datasette(command, port) as base:
+        browser.get(f"{base}/-/dashboards/cleanwire")
+        WebDriverWait(browser, 20).until(charts_drawn)
+        for slug in CHARTS:
+            assert "Error" not in browser.find_element(By.ID, f"card-{slug}").text, slug
+        screenshot(browser, "dashboard-other-database.png")
+        browser.get(f"{base}/corpus/articles")
+        browser.find_element(By.CSS_SELECTOR, "tbody tr td.col-title a").click()
+        assert "/corpus/articles/" in browser.current_url
+        assert browser.find_element(By.CSS_SELECTOR, "article.cleanwire-article h1").text
+        browser.find_element(By.CSS_SELECTOR, "a.archived-record").click()
+        assert "/-/archived/corpus/" in browser.current_url
+        assert browser.find_element(By.TAG_NAME, "pre").text
