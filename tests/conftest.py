@@ -29,15 +29,23 @@ SEED_CAPTURES = sorted(SEEDS.glob("0*.txt"))
 """The five sample text captures, of one story."""
 SEED_PAGES = sorted(SEEDS.glob("1*.html"))
 """The five sample HTML pages, of two stories (``docs/seeds.md``)."""
-DEV = ROOT.parent / "shared" / "benchmarks" / "article-extraction-benchmark-dev"
+BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
 """The benchmark pages some tests measure on: not in the repository, but beside it."""
-needs_benchmark = pytest.mark.skipif(
-    not DEV.is_dir(),
-    reason=f"needs the benchmark pages in {DEV}: put the team's shared/ folder beside the clone,"
-    " or build that folder from scrapinghub/article-extraction-benchmark as"
-    " docs/development.md#benchmark-pages says",
-)
-"""Marks a test that needs :data:`DEV`; without it, it is skipped, saying how to get it."""
+DEV = BENCHMARKS / "article-extraction-benchmark-dev"
+FUNDUS = BENCHMARKS / "fundus-dev"
+
+
+def needs(*folders: Path) -> pytest.MarkDecorator:
+    """Marks a test that needs the benchmark ``folders``: without them it is skipped, and the
+    reason says where they are looked for and how to get them."""
+    return pytest.mark.skipif(
+        not all(folder.is_dir() for folder in folders),
+        reason=f"needs the benchmark pages in {', '.join(map(str, folders))}: put the team's"
+        " shared/ folder beside the clone, as docs/development.md#benchmark-pages says",
+    )
+
+
+needs_benchmark = needs(DEV)
 
 
 def crawl_command(db_path: Path, spider: str, *arguments: str, **settings: object) -> list[str]:
