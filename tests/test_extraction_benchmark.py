@@ -8,17 +8,10 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import DEV, FUNDUS, ROOT, needs
 
-BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
-DEV = BENCHMARKS / "article-extraction-benchmark-dev"
-FUNDUS = BENCHMARKS / "fundus-dev"
 OVERALL = re.compile(r"^overall\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)$")
-
-needs_benchmark = pytest.mark.skipif(
-    not (DEV.is_dir() and FUNDUS.is_dir()),
-    reason="no benchmark pages: they live in ../shared/benchmarks/ beside the checkout",
-)
+needs_benchmark = needs(DEV, FUNDUS)
 
 
 def benchmark(*arguments: str) -> subprocess.CompletedProcess[str]:
