@@ -546,7 +546,9 @@ def extract_text(
     :func:`trafilatura_view`). When the page's own evidence says that text missed the
     article (:func:`_fast_text_missed`), trafilatura's whole cascade runs too, and its text
     is kept if it holds more of that evidence (:meth:`MainText.support`), or, after a short
-    text, as much and is longer. Then
+    text, as much and is longer; when neither holds half of the page's JSON-LD
+    ``articleBody`` (a page that draws its article with a script, behind a consent notice),
+    the ``articleBody`` is the text. Then
     :func:`clean_lines`.
 
     :param tree: the parsed page; the page chrome is removed from it in place.
@@ -563,6 +565,8 @@ def extract_text(
         length = len if reason == SHORT_TEXT_REASON else lambda _: 0
         if (evidence.support(full), length(full)) > (evidence.support(text), length(text)):
             text = full
+        if options.uses("article_body_fallback") and evidence.lacks_article_body(text):
+            text = evidence.article_body_text
     return BodyText(clean_lines(text, tree, url, options), reason)
 
 
