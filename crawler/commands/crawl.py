@@ -5,17 +5,33 @@ start). This one exits with the status the crawl's summary decided (``crawler/su
 3 when no page was read, 4 when too many failed, 5 when the crawl did not finish), so that
 cron and systemd timers can tell a bad crawl from a good one. Being named ``crawl`` in
 ``COMMANDS_MODULE``, it takes the place of Scrapy's.
+
+Before the crawl starts, it looks for slips on the command line (``crawler/usage.py``): a
+misspelled ``-s`` setting or ``-a`` argument, or an argument value the spider cannot take
+(its ``__init__`` raises :class:`~scrapy.exceptions.UsageError`, so the spider is built once
+here for that). A slip stops the command with one line and exit status 2 (usage), as does a
+``UsageError`` the spider raises when the crawl builds it (``from_crawler``, which sees the
+settings): never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import sys
 
 from scrapy.commands import crawl
 from scrapy.crawler import Crawler
+from scrapy.exceptions import UsageError
+from scrapy.spiderloader import get_spider_loader
 from scrapy.spiders import Spider
+from scrapy.utils.conf import arglist_to_dict
 
 from crawler.summary import EXIT_STATUS_STAT
+from crawler.usage import argument_slips, setting_slips
+
+USAGE_STATUS = 2
+"""Exit status of a slip on the command line, as Scrapy's for an unknown option."""
 
 
 class Command(crawl.Command):
@@ -26,10 +42,39 @@ class Command(crawl.Command):
     def long_desc(self) -> str:
         return (
             "Run a spider of the current project, by name. Exits 0 when the crawl went well,"
-            " 1 when it could not start, 3 when no page was read, 4 when the share of failed"
-            " pages is above CRAWL_MAX_ERROR_SHARE, 5 when it did not finish (see the README,"
-            " 'Exit status')."
+            " 1 when it could not start, 2 on a usage error (an unknown option, a misspelled"
+            " setting or argument, an argument value the spider cannot take), 3 when no page"
+            " was read, 4 when the share of failed"
+            " pages is above CRAWL_MAX_ERROR_SHARE, 5 when it did not finish (see"
+            " docs/running.md, 'Exit status')."
         )
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        if len(args) == 1 and not self._command_line_holds(args[0], opts):
+            # Before Scrapy's crawler process exists, and so before it logs a line: the
+            # slip's line is all the command prints.
+            raise SystemExit(USAGE_STATUS)
+
+    def _command_line_holds(self, spider_name: str, opts: argparse.Namespace) -> bool:
+        """Whether the command line is free of slips (``crawler/usage.py``); prints each one,
+        a warning or the fatal line."""
+        assert self.settings is not None
+        try:
+            spidercls = get_spider_loader(self.settings).load(spider_name)
+        except KeyError:
+            return True  # Scrapy says so itself
+        slips = setting_slips(arglist_to_dict(opts.set)) + argument_slips(spidercls, opts.spargs)
+        for slip in slips:
+            print(slip.message, file=sys.stderr)
+        if any(slip.fatal for slip in slips):
+            return False
+        try:
+            spidercls(**opts.spargs)
+        except UsageError as error:
+            print(error, file=sys.stderr)
+            return False
+        return True
 
     def _create_crawler(self, spidercls: type[Spider] | str) -> Crawler:
         created = super()._create_crawler(spidercls)
@@ -37,9 +82,31 @@ class Command(crawl.Command):
         return created
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        super().run(args, opts)
+        if len(args) != 1:
+            super().run(args, opts)  # Scrapy's usage error
+            return
+        assert self.crawler_process is not None
+        started = self.crawler_process.crawl(self._create_crawler(args[0]), **opts.spargs)
+        if isinstance(started, asyncio.Task):
+            started.add_done_callback(self._report_usage_error)
+        self.crawler_process.start()
         if self.exitcode:
-            return  # the crawl did not start (Scrapy's own status)
+            return  # a usage error, said in one line
+        if self.crawler_process.bootstrap_failed:
+            self.exitcode = 1  # the crawl did not start (Scrapy's own status)
+            return
         for ran in self._crawlers:
             if ran.stats is not None:
                 self.exitcode = max(self.exitcode, int(ran.stats.get_value(EXIT_STATUS_STAT, 0)))
+
+    def _report_usage_error(self, started: asyncio.Task[None]) -> None:
+        """One line for a :class:`UsageError` the spider raised as the crawl built it; any
+        other error that kept the crawl from starting is reported with its traceback, as
+        asyncio reports an error nobody took from its task."""
+        error = None if started.cancelled() else started.exception()
+        if isinstance(error, UsageError):
+            print(error, file=sys.stderr)
+            self.exitcode = USAGE_STATUS
+        elif error is not None:
+            context = {"message": "The crawl could not start", "exception": error}
+            started.get_loop().call_exception_handler({**context, "future": started})
