@@ -152,3 +152,9 @@ def test_the_page_nodes_authors_count_only_when_the_article_names_none() -> None
     del graph["@graph"][0]["author"]
     script = f'<script type="application/ld+json">{json.dumps(graph)}</script>'
     assert from_html(with_head(script)).authors == ["Kate Bubacz"]
+
+
+def test_a_label_in_a_script_is_no_byline() -> None:
+    script = "<script>var x = 1;\nAutor: Jane Doe</script><style>Autor: Ann Poe</style>"
+    assert from_html(with_head("", f"<h1>Budget</h1>{script}<p>Text.</p>")).authors == []
+    assert from_html(with_head("", "<h1>Budget</h1><p>Autor: Jane Doe</p>")).authors == ["Jane Doe"]
