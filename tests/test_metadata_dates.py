@@ -121,3 +121,12 @@ def test_a_day_stated_only_in_a_labelled_line_or_the_title_is_read() -> None:
 )
 def test_dates_in_headlines_update_lines_and_sentences_are_not_publication_days(html: str) -> None:
     assert from_html(html).date_published is None
+
+
+def test_a_labelled_date_before_the_headline_is_the_sites_header() -> None:
+    menu = "".join(f"<li>Section {n}</li>" for n in range(12))
+    header = f"<div><p>Datum 07.12.2026</p><ul>{menu}</ul></div>"
+    html = body("", f"{header}<h1>Ziele, Chancen, Risiken</h1><p>Text.</p>")
+    assert from_html(html).date_published is None
+    after = body("", f"<ul>{menu}</ul><h1>Ziele</h1><p>Text.</p><p>Datum 28.04.2023</p>")
+    assert from_html(after).date_published == "2023-04-28"

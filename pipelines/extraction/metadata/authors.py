@@ -376,12 +376,16 @@ def _names_outlet(name: str, outlet: str) -> bool:
 
 
 def _labelled_names(
-    root: HtmlElement, label: re.Pattern[str], words: tuple[str, ...], page: Page
+    root: HtmlElement,
+    label: re.Pattern[str],
+    words: tuple[str, ...],
+    page: Page,
+    after: HtmlElement | None = None,
 ) -> Iterator[list[str]]:
-    """The names after each ``label`` (made of ``words``) in ``root``'s text, in a short
-    element outside page chrome; ``label`` has a ``names`` group for what follows it in the
-    same text node."""
-    for _, owner in labelled_texts(root, label, words):
+    """The names after each ``label`` (made of ``words``) in ``root``'s text (after
+    ``after``, when given), in a short element outside page chrome; ``label`` has a
+    ``names`` group for what follows it in the same text node."""
+    for _, owner in labelled_texts(root, label, words, after):
         after = label.fullmatch(element_text(owner))
         element = owner if after is not None and after["names"].strip() else owner.getparent()
         if element is None or page.in_chrome(element):
@@ -405,10 +409,10 @@ def _editors(page: Page) -> set[str]:
 
 
 def _labelled_authors(page: Page) -> list[str]:
-    """Names after the first author label in the article, else in the page (a fact list
-    "Author: Jane Doe" away from the headline)."""
-    for root in (page.article_element, page.tree):
-        for names in _labelled_names(root, AUTHOR_LABEL, AUTHOR_WORDS, page):
+    """Names after the first author label in the article, else in the page after the
+    headline (a fact list "Author: Jane Doe" in a side column)."""
+    for root, after in page.label_roots:
+        for names in _labelled_names(root, AUTHOR_LABEL, AUTHOR_WORDS, page, after):
             if names:
                 return names
     return []

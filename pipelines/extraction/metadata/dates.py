@@ -311,9 +311,9 @@ class DateSources:
 
     def labelled_day(self) -> date | None:
         """A day after a :data:`DATE_LABEL` in a short line of the article, else of the page
-        (a fact box away from the headline: "Datum 28.04.2023")."""
-        for root in (self.page.article_element, self.page.tree):
-            for _, owner in labelled_texts(root, DATE_LABEL, DATE_WORDS):
+        after the headline (a fact box in a side column: "Datum 28.04.2023")."""
+        for root, after in self.page.label_roots:
+            for _, owner in labelled_texts(root, DATE_LABEL, DATE_WORDS, after):
                 own = DATE_LABEL.fullmatch(element_text(owner))
                 element = owner if own is not None and own["date"].strip() else owner.getparent()
                 if element is None or self.page.in_chrome(element):

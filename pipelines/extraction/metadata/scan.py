@@ -58,6 +58,9 @@ REL_LINK_XPATH = XPath(".//a[@rel]")
 
 TEXT_XPATH = XPath(".//text()")
 """The text nodes inside an element (each knows its element)."""
+
+FOLLOWING_TEXT_XPATH = XPath("following::text()")
+"""The text nodes after an element, in document order."""
 """Links with a ``rel`` (``tag``, ``author``)."""
 
 
@@ -124,16 +127,19 @@ def _scan(tree: HtmlElement) -> _Scan:
 
 
 def labelled_texts(
-    root: HtmlElement, label: re.Pattern[str], words: tuple[str, ...]
+    root: HtmlElement,
+    label: re.Pattern[str],
+    words: tuple[str, ...],
+    after: HtmlElement | None = None,
 ) -> Iterator[tuple[re.Match[str], HtmlElement]]:
-    """The text nodes in ``root`` that ``label`` matches in full (spaces around aside), in
-    document order, each with its match and the element it is written in (as
-    :func:`own_texts`). ``label`` starts with one of ``words`` (lower case): a page whose
-    text holds none is not searched further."""
+    """The text nodes in ``root`` (only those after ``after``, when given) that ``label``
+    matches in full (spaces around aside), in document order, each with its match and the
+    element it is written in (as :func:`own_texts`). ``label`` starts with one of ``words``
+    (lower case): a page whose text holds none is not searched further."""
     text_content = root.text_content().lower()
     if not any(word in text_content for word in words):
         return
-    for text in TEXT_XPATH(root):
+    for text in TEXT_XPATH(root) if after is None else FOLLOWING_TEXT_XPATH(after):
         if (match := label.fullmatch(text.strip())) is None:
             continue
         parent = text.getparent()
@@ -345,6 +351,18 @@ class Page:
             for token in (link.get("rel") or "").casefold().split():
                 links.setdefault(token, []).append(link)
         return links
+
+    @cached_property
+    def label_roots(self) -> list[tuple[HtmlElement, HtmlElement | None]]:
+        """Where a labelled line ("Autor: …", "Datum …") is looked for, best first: the
+        article element, then the rest of the page after the headline (a fact box in a side
+        column; what comes before the headline is the site's header, whose date is today's),
+        each with the element the search starts after (``None``: the whole element)."""
+        roots: list[tuple[HtmlElement, HtmlElement | None]] = []
+        if self.article_element is not self.tree:
+            roots.append((self.article_element, None))
+        roots.append((self.tree, self.headline))
+        return roots
 
     @cached_property
     def headline_ancestors(self) -> set[HtmlElement]:
