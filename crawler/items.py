@@ -84,6 +84,9 @@ class Crawl:
     worker: str | None = None
     """In cluster mode, the crawler process that ran the crawl (``host:pid:uuid``); the
     cluster's writer wrote its row."""
+    storage_failures: int | None = None
+    """Writes to the database, WARC files, copies or stories that failed (``storage/failed``):
+    what the crawl read and could not keep."""
 
 
 @dataclass
@@ -280,6 +283,9 @@ class Page:
     rejection: Rejected | None = None
     extraction: Extraction | None = field(default=None, repr=False)
     article: Article | None = field(default=None, repr=False)
+    counted_as: str | None = None
+    """The stats key the dedupe stage counted an article under (``articles/new`` ...), so
+    that a page the store cannot write is counted again as failed."""
 
     def __repr__(self) -> str:
         return f"<Page {self.fetch.uri}>"

@@ -223,6 +223,12 @@ def m009_crawl_worker(db: sqlite_utils.Database) -> None:
     _table(db, "crawls").create_index(["worker"], if_not_exists=True)
 
 
+@MIGRATIONS()
+def m010_storage_failures(db: sqlite_utils.Database) -> None:
+    """Crawls: the writes that failed (database, WARC files, copies, stories)."""
+    _add_missing_columns(db, "crawls", {})
+
+
 def _row(record: Any) -> dict[str, Any]:
     return {key: value for key, value in dataclasses.asdict(record).items() if key != "id"}
 

@@ -7,6 +7,10 @@ never half of one: each batch is all committed or not at all. Pages dropped by a
 stage (skipped, not an article, duplicate, failed) reach the store through the
 ``item_dropped`` and ``item_error`` signals and are recorded the same way.
 
+A page that cannot be written (the disk is full, the database cannot be written) is counted
+as failed (``error: not_stored``, in place of the outcome it was counted under) and as a
+failed write of the database (``crawler/storage.py``), which stops the crawl.
+
 The crawl itself is a ``crawls`` row: inserted when the spider opens, completed with the
 final stats and the crawl's summary (``crawler/summary.py``) when it closes.
 """
@@ -27,6 +31,7 @@ from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
 from crawler.items import Crawl, Page, utc_now
+from crawler.storage import count_storage_failure, storage_failed
 from crawler.summary import crawl_summary
 from pipelines.database import NewsDatabase, StoredArticle
 from pipelines.extraction.result import ExtractionError
@@ -72,6 +77,24 @@ def record_pipeline_error(page: Page, failure: Failure, crawler: Crawler) -> Non
     crawler.stats.inc_value("pages/error/pipeline_exception")
 
 
+def count_as_not_stored(page: Page, crawler: Crawler) -> None:
+    """Count ``page``, which could not be written, as failed (``not_stored``) instead of
+    under the outcome an earlier stage counted it."""
+    stats = crawler.stats
+    assert stats is not None
+    fetch = page.fetch
+    kind = (fetch.outcome or "").split(":", 1)[0]
+    if kind == "article":
+        key = page.counted_as
+    elif kind == "duplicate":
+        key = "articles/duplicate"
+    else:
+        key = f"pages/{kind}/{fetch.reason}"
+    if key is not None and stats.get_value(key, 0) > 0:
+        stats.inc_value(key, -1)
+    stats.inc_value("pages/error/not_stored")
+
+
 class StorePipeline:
     """Writes pages, articles and the crawl to the SQLite database at ``SQLITE_PATH``.
 
@@ -106,9 +129,16 @@ class StorePipeline:
         return store
 
     def open_spider(self) -> None:
-        self.database = NewsDatabase(self.path)
-        if getattr(self.crawler.spider, "records_own_crawl", True):
-            self.crawl_id = self.database.start_crawl(new_crawl(self.crawler))
+        try:
+            self.database = NewsDatabase(self.path)
+            if getattr(self.crawler.spider, "records_own_crawl", True):
+                self.crawl_id = self.database.start_crawl(new_crawl(self.crawler))
+        except (sqlite3.Error, OSError) as error:
+            # A full disk before the start: the crawl cannot start, and says so (exit 6).
+            logger.error("Cannot write to the database %s: %s", self.path, error)
+            count_storage_failure(self.crawler.stats, "database")
+            raise
+        if self.crawl_id is not None:
             self.crawler.stats.set_value("cleanwire/crawl_id", self.crawl_id)
             logger.info("Writing to %s as crawl %d", self.path, self.crawl_id)
         if self.batch_seconds > 0:
@@ -157,8 +187,8 @@ class StorePipeline:
                 for page in batch:
                     self._save(page)
             saved = batch
-        except sqlite3.Error:
-            logger.exception("Batch write failed; writing its %d pages one by one", len(batch))
+        except sqlite3.Error as error:
+            logger.error("Batch write failed (%s); writing its pages one by one", error)
             saved, failed = self._save_one_by_one(batch)
         self._pending_articles.clear()
         stats = self.crawler.stats
@@ -182,9 +212,11 @@ class StorePipeline:
             try:
                 with self.database.transaction():
                     self._save(page)
-            except (sqlite3.Error, ValueError):
-                logger.exception("Could not store %s", page.fetch.uri)
+            except (sqlite3.Error, ValueError) as error:
+                logger.error("Could not store %s: %s", page.fetch.uri, error)
                 self.crawler.stats.inc_value("sqlite/failed_pages")
+                count_as_not_stored(page, self.crawler)
+                storage_failed(self.crawler, "database", error)
                 failed.append(page)
             else:
                 saved.append(page)
@@ -203,8 +235,12 @@ class StorePipeline:
         if self.crawl_id is not None:
             stats = self.crawler.stats.get_stats()
             summary, verdict = crawl_summary(self.crawler, reason)  # as the log says it
-            self.database.finish_crawl(
-                self.crawl_id, utc_now(), reason, stats, summary=summary.columns(verdict)
-            )
+            try:
+                self.database.finish_crawl(
+                    self.crawl_id, utc_now(), reason, stats, summary=summary.columns(verdict)
+                )
+            except sqlite3.Error as error:
+                # A full disk: the row stays as a killed crawl's, the log has the summary.
+                logger.error("Could not record the end of crawl %d: %s", self.crawl_id, error)
         self.database.close()
         self.database = None

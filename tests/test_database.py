@@ -115,6 +115,7 @@ def test_reopening_applies_no_migration_twice(db_path: Path) -> None:
             "m007_crawl_summary",
             "m008_reindex_only_changed_text",
             "m009_crawl_worker",
+            "m010_storage_failures",
         ]
 
 
