@@ -204,6 +204,25 @@ class ArticleSignature:
 
 
 @dataclass
+class CrawlLease:
+    """The crawl writing to the database now: the one row of ``crawl_lease``
+    (``pipelines/lease.py``).
+
+    ``holder`` names the process (``host:pid:uuid``); ``host`` and ``pid`` let a crawl on the
+    same machine see that the holder is dead; ``renewed_at`` (UTC, ISO-8601), renewed while
+    the holder runs, lets one on another machine see that it stopped renewing.
+    """
+
+    holder: str
+    host: str
+    pid: int
+    acquired_at: str
+    renewed_at: str
+    crawl_id: int | None = None
+    id: int | None = None
+
+
+@dataclass
 class SimilarPair:
     """Two articles whose texts share shingles: a row of ``similar_articles``.
 

@@ -44,6 +44,9 @@ VALIDATE_MIN_WORDS = 40
 SQLITE_PATH = "data/news.db"
 SQLITE_BATCH_SIZE = 100
 SQLITE_BATCH_SECONDS = 2.0
+# One crawl at a time per database (pipelines/lease.py): a lease from another machine is taken
+# over once it is this many seconds old; 0: no lease
+SQLITE_LEASE_SECONDS = 60.0
 
 # Copies and reuse between stored articles (pipelines/similar.py)
 SIMILAR_ENABLED = True

@@ -29,6 +29,9 @@ STORAGE_FAILED_STAT = "storage/failed"
 """Stats key: the writes that failed, all stores together (and ``/<store>`` for each)."""
 STORAGE_STOP_REASON = "storage_failed"
 """The finish reason of a crawl stopped because it could not store what it read."""
+DATABASE_BUSY_REASON = "database_busy"
+"""The finish reason of a crawl refused because another crawl is writing to its database
+(``pipelines/lease.py``)."""
 
 
 def is_storage_error(error: BaseException) -> bool:

@@ -15,6 +15,8 @@ The exit status (:meth:`CrawlSummary.verdict`), first rule that applies:
 
 - 6 (``storage_failed``): a write to the database, the WARC files, the copies or the stories
   failed (``storage/failed``: ``crawler/storage.py``); such a crawl stops early;
+- 7 (``database_busy``): another crawl is writing to the database: this one was refused at
+  the start (``pipelines/lease.py``);
 - 5 (``not_finished``): the crawl ended for another reason than ``finished`` or a
   ``CLOSESPIDER_*`` limit (Ctrl-C or SIGTERM: ``shutdown``; ``memusage_exceeded`` ...);
 - 3 (``nothing_read``): no page was read: none became an article or was found
@@ -43,7 +45,7 @@ from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
 from crawler.progress import format_duration
-from crawler.storage import STORAGE_FAILED_STAT
+from crawler.storage import DATABASE_BUSY_REASON, STORAGE_FAILED_STAT
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +54,7 @@ EXIT_NOTHING_READ = 3
 EXIT_TOO_MANY_ERRORS = 4
 EXIT_NOT_FINISHED = 5
 EXIT_STORAGE_FAILED = 6
+EXIT_DATABASE_BUSY = 7
 EXIT_STATUS_STAT = "cleanwire/exit_status"
 """Stats key: the exit status the crawl's summary decided (read by the ``crawl`` command)."""
 TOP_REASONS = 3
@@ -223,6 +226,12 @@ class CrawlSummary:
                 f"{sum(self.storage_failed.values()):,} writes failed"
                 f" ({_reasons(self.storage_failed, TOP_REASONS)}): what was read is not all"
                 " stored",
+            )
+        if self.finish_reason == DATABASE_BUSY_REASON:
+            return Verdict(
+                EXIT_DATABASE_BUSY,
+                "database_busy",
+                "another crawl is writing to the database: this one did not run",
             )
         if not finished_normally(self.finish_reason):
             return Verdict(

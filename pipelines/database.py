@@ -27,6 +27,7 @@ from crawler.items import (
     ArticleSignature,
     ArticleVersion,
     Crawl,
+    CrawlLease,
     Fetch,
     Page,
     PreviousFetch,
@@ -44,6 +45,7 @@ TABLES: dict[str, type] = {
     "article_signatures": ArticleSignature,
     "similar_articles": SimilarPair,
     "stories": Story,
+    "crawl_lease": CrawlLease,
 }
 FULL_TEXT_COLUMNS = ["title", "text"]
 INDEXES: dict[str, list[list[str]]] = {
@@ -229,6 +231,13 @@ def m010_storage_failures(db: sqlite_utils.Database) -> None:
     _add_missing_columns(db, "crawls", {})
 
 
+@MIGRATIONS()
+def m011_crawl_lease(db: sqlite_utils.Database) -> None:
+    """The crawl lease: one row naming the crawl that writes to the database now, so that a
+    second crawl into it is refused (``pipelines/lease.py``)."""
+    _create(db, "crawl_lease", [], {})
+
+
 def _row(record: Any) -> dict[str, Any]:
     return {key: value for key, value in dataclasses.asdict(record).items() if key != "id"}
 
@@ -288,13 +297,33 @@ class NewsDatabase:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Group writes into one transaction: all are committed, or none on error."""
-        with self.db.atomic():
+        """Group writes into one transaction: all are committed, or none on error.
+
+        The transaction begins ``IMMEDIATE``: it takes the write lock before its first read,
+        so that what it reads cannot change before it writes, and it waits for another
+        writer (``busy_timeout``) rather than fail when it comes to write. Nested, it is a
+        savepoint of the one around it.
+        """
+        connection = self.db.conn
+        if connection.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        connection.execute("BEGIN IMMEDIATE")
+        try:
             yield
+        except BaseException:
+            self.db.rollback()
+            raise
+        try:
+            connection.execute("COMMIT")
+        except BaseException:
+            self.db.rollback()
+            raise
 
     def start_crawl(self, crawl: Crawl) -> int:
         """Record a crawl that has started, committed at once, and return its id."""
-        with self.db.atomic():
+        with self.transaction():
             table = _table(self.db, "crawls").insert(_row(crawl))
         assert table.last_pk is not None
         crawl.id = int(table.last_pk)
@@ -312,7 +341,7 @@ class NewsDatabase:
 
         :param summary: the summary's columns (``CrawlSummary.columns``), if any.
         """
-        with self.db.atomic():
+        with self.transaction():
             _table(self.db, "crawls").update(
                 crawl_id,
                 {

@@ -144,7 +144,8 @@ def test_a_full_database_disk_counts_what_was_not_stored_and_exits_6(
         )
         assert result.returncode == 6, result.stderr[-3000:]
         log = result.stderr
-        assert "Stopping the crawl: cannot write to the database: database or disk is full" in log
+        stops = [line for line in log.splitlines() if "Stopping the crawl: cannot write" in line]
+        assert len(stops) == 1 and stops[0].endswith(": database or disk is full"), stops
         assert "[crawler.summary] ERROR: Exit status 6 (storage_failed)" in log
         summary = next(line for line in log.splitlines() if "  articles: " in line)
         new = int(summary.split("articles: ")[1].split(" new")[0])

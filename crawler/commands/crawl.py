@@ -3,7 +3,7 @@
 Scrapy's ``crawl`` exits 0 whatever became of the pages (1 only when the crawl could not
 start). This one exits with the status the crawl's summary decided (``crawler/summary.py``:
 3 when no page was read, 4 when too many failed, 5 when the crawl did not finish, 6 when
-what it read could not all be stored), so that
+what it read could not all be stored, 7 when another crawl holds the database), so that
 cron and systemd timers can tell a bad crawl from a good one. Being named ``crawl`` in
 ``COMMANDS_MODULE``, it takes the place of Scrapy's.
 """
@@ -29,7 +29,8 @@ class Command(crawl.Command):
             "Run a spider of the current project, by name. Exits 0 when the crawl went well,"
             " 1 when it could not start, 3 when no page was read, 4 when the share of failed"
             " pages is above CRAWL_MAX_ERROR_SHARE, 5 when it did not finish, 6 when a write to"
-            " the database or the WARC files failed (see the README, 'Exit status')."
+            " the database or the WARC files failed, 7 when another crawl is writing to the"
+            " database (see the README, 'Exit status')."
         )
 
     def _create_crawler(self, spidercls: type[Spider] | str) -> Crawler:
