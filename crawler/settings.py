@@ -29,7 +29,11 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.site_pace.ClusterSitePace": 900,
     # Closest to the downloader: archives each response as received (crawler/warc.py)
     "crawler.warc.WarcArchiveMiddleware": 950,
+    # Requests left unsent by a closing crawl go back to the scheduler (crawler/stopping.py)
+    "crawler.stopping.KeepUnsent": 990,
 }
+# Once a crawl is closing (Ctrl-C, SIGTERM, a time limit), the requests queued are not sent
+DOWNLOADER = "crawler.stopping.StoppingDownloader"
 
 # Extraction (pipelines/extract.py)
 EXTRACT_WORKERS = 0
