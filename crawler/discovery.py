@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import html
+import json
 import re
 import zlib
 from collections.abc import Iterable, Iterator
@@ -33,6 +34,7 @@ SITEMAP = "sitemap"
 SITEMAP_INDEX = "sitemap_index"
 ROBOTS = "robots"
 HTML = "html"
+JSON = "json"
 OTHER = "other"
 
 SNIFF_BYTES = 64 * 1024
@@ -167,12 +169,14 @@ DOCUMENT_REASONS = {
 
 
 def document_kind(body: bytes, content_type: str | None = None) -> str:
-    """What ``body`` is: ``feed``, ``sitemap``, ``sitemap_index``, ``robots``, ``html``, ``other``.
+    """What ``body`` is: ``feed``, ``sitemap``, ``sitemap_index``, ``robots``, ``json``, ``html``,
+    ``other``.
 
     Only the content tells, from its first :data:`SNIFF_BYTES`: the root element of markup
     (after any declaration, comments and DOCTYPE), else whether the lines are mostly
-    robots.txt directives. ``content_type`` only counts when the content tells nothing: a
-    ``text/html`` body is then ``html``. Never raises.
+    robots.txt directives, else whether the whole body is JSON (an API's answer served as
+    ``text/html`` is no page to extract from). ``content_type`` only counts when the content
+    tells nothing: a ``text/html`` body is then ``html``. Never raises.
 
     :param body: the document, decompressed.
     :param content_type: the ``Content-Type`` it was served with, if any.
@@ -181,6 +185,8 @@ def document_kind(body: bytes, content_type: str | None = None) -> str:
     kind = _markup_kind(text)
     if kind is None and not text.lstrip().startswith("<") and _is_robots_txt(text):
         kind = ROBOTS
+    if kind is None and text.lstrip()[:1] in ("{", "[") and _is_json(body):
+        kind = JSON
     if kind is None and media_type(content_type) in HTML_MEDIA_TYPES:
         kind = HTML
     return kind or OTHER
@@ -270,6 +276,15 @@ def normalise_date(value: str | None) -> str | None:
     """
     moment = _parse_date(value)
     return _iso_utc(moment) if moment else None
+
+
+def _is_json(body: bytes) -> bool:
+    """Whether ``body`` is one JSON document (in any of JSON's encodings)."""
+    try:
+        json.loads(body)
+    except (ValueError, RecursionError):
+        return False
+    return True
 
 
 def _sniff_text(head: bytes) -> str:

@@ -39,6 +39,7 @@ from w3lib.url import url_query_cleaner
 
 from crawler.discovery import (
     DOCUMENT_REASONS,
+    JSON,
     Listing,
     declared_charset,
     document_kind,
@@ -48,6 +49,7 @@ from crawler.discovery import (
     sitemaps_in_robots,
 )
 from crawler.items import TRACKING_PARAMETERS, Fetch, Page, utc_now
+from crawler.redirects import RedirectNotFollowed
 from crawler.schemeguard import refused, web_only
 from crawler.warc import describe_body
 from pipelines.extraction.decoding import binary_kind
@@ -204,6 +206,9 @@ class NewsSpider(scrapy.Spider):
         elif kind == "html":
             yield self._page(response, fetch, body=body, page_format="html")
             yield from self._links(response, body)
+        elif kind == JSON:
+            served = fetch.content_type or "no content type"
+            yield self._page(response, fetch, rejection=Skipped("json", f"JSON served as {served}"))
         elif binary := binary_kind(body):
             yield self._page(response, fetch, rejection=Skipped("binary", binary))
         elif (fetch.content_type or "").startswith("text/plain"):
@@ -276,7 +281,12 @@ class NewsSpider(scrapy.Spider):
             if target := error.response.meta.get("refused_redirect"):
                 return Skipped("refused_scheme", f"redirect to {target[:100]}")
             return FetchFailed(f"http_{error.response.status}")
+        if isinstance(error, RedirectNotFollowed):
+            return error.rejection()
         if isinstance(error, IgnoreRequest):
+            if "max redirections reached" in str(error):
+                # RedirectMiddleware, after REDIRECT_MAX_TIMES redirects to ever new URLs.
+                return FetchFailed("too_many_redirects", str(error))
             if "exceeded DOWNLOAD_MAXSIZE" in str(error):
                 # HttpCompressionMiddleware: the body inflates past DOWNLOAD_MAXSIZE (a gzip bomb).
                 return Skipped("too_large", str(error))
