@@ -66,6 +66,11 @@ STORIES_ENABLED = True
 STORIES_THRESHOLD = 0.22
 STORIES_WINDOW_DAYS = 3.0
 
+# Bounds on sitemaps (crawler/sitemap_bounds.py): sitemap indexes nested below the first, and
+# sitemap files read from one host
+NEWS_SITEMAP_MAX_DEPTH = 3
+NEWS_SITEMAPS_PER_SITE = 5000
+
 # The files spider (crawler/spiders/files.py)
 FILES_MAX_BYTES = 20 * 1024 * 1024
 FILES_PAGES_IN_FLIGHT = 64
