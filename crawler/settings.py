@@ -134,6 +134,9 @@ COOKIES_ENABLED = False
 # freed, so that the heap does not grow with the pages read (crawler/malloc.py; glibc only)
 MALLOC_MMAP_THRESHOLD = 128 * 1024
 
+# Memory: the requests waiting are queued on disk, also without JOBDIR (crawler/frontier.py)
+SCHEDULER = "crawler.frontier.DiskFrontier"
+
 # Memory: the duplicate-request filter remembers the newest 2 x DUPEFILTER_MAX_ENTRIES at most
 DUPEFILTER_CLASS = "crawler.dupefilter.BoundedDupeFilter"
 DUPEFILTER_MAX_ENTRIES = 500_000
