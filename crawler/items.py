@@ -271,6 +271,8 @@ class PreviousFetch:
 
     :param crawl_finished: whether the crawl that read it finished normally (a page that
         lists others is only trusted as unchanged when its links were all followed).
+    :param archived: whether its bytes are in a WARC record; a read whose record could not
+        be written (a full disk) is fetched whole again, to archive it.
     """
 
     fetch_id: int
@@ -282,6 +284,7 @@ class PreviousFetch:
     last_modified: str | None = None
     body_sha256: str | None = None
     article_id: str | None = None
+    archived: bool = True
 
 
 @dataclass

@@ -455,6 +455,14 @@ class NewsDatabase:
                 "UPDATE articles SET last_seen = ? WHERE id = ? AND last_seen < ?",
                 [fetch.fetched_at, fetch.article_id, fetch.fetched_at],
             )
+            if fetch.warc_file is not None and fetch.body_sha256 is not None:
+                # Healing: an article whose fetch lost its WARC record (a full disk) now
+                # points to this fetch of the same bytes, which has one.
+                self.db.execute(
+                    "UPDATE articles SET fetch_id = ? WHERE id = ? AND fetch_id IN"
+                    " (SELECT id FROM fetches WHERE warc_file IS NULL AND body_sha256 = ?)",
+                    [fetch.id, fetch.article_id, fetch.body_sha256],
+                )
         if article is None or fetch.outcome != "article":
             return
         article.fetch_id = fetch.id
@@ -522,7 +530,7 @@ class FetchHistory:
 
     QUERY = f"""
         SELECT f.id, f.fetched_at, f.outcome, f.reason, c.finish_reason, f.etag,
-          f.last_modified, f.article_id,
+          f.last_modified, f.article_id, f.warc_file IS NOT NULL,
           (SELECT g.body_sha256 FROM fetches g
            WHERE (g.uri = :url OR g.final_url = :url) AND g.body_sha256 IS NOT NULL
              AND g.outcome IN {READ_OUTCOMES!r}
@@ -556,9 +564,18 @@ class FetchHistory:
             return None
         if row is None:
             return None
-        fetch_id, fetched_at, outcome, reason, finish_reason, etag, last_modified, article, body = (
-            row
-        )
+        (
+            fetch_id,
+            fetched_at,
+            outcome,
+            reason,
+            finish_reason,
+            etag,
+            last_modified,
+            article,
+            archived,
+            body,
+        ) = row
         return PreviousFetch(
             fetch_id=fetch_id,
             fetched_at=fetched_at,
@@ -569,6 +586,7 @@ class FetchHistory:
             last_modified=last_modified,
             body_sha256=body,
             article_id=article,
+            archived=bool(archived),
         )
 
     def close(self) -> None:

@@ -164,3 +164,35 @@ def test_a_database_on_a_full_disk_before_the_start_exits_6_and_says_6(tmp_path:
     assert "Cannot write to the database" in result.stderr
     statuses = [line for line in result.stderr.splitlines() if "Exit status" in line]
     assert statuses and all("Exit status 6 (storage_failed)" in line for line in statuses)
+
+
+def test_pages_left_unarchived_are_archived_again_on_their_next_fetch(
+    site: NewsSite, tmp_path: Path
+) -> None:
+    db_path = tmp_path / "news.db"
+    settings = {**FAST, "CONCURRENT_REQUESTS_PER_DOMAIN": 4}
+    with small_disk(tmp_path / "full", "64k") as full:
+        first = crawl(
+            db_path, "news", f"start={site.url}/sitemap.xml", check=False, WARC_DIR=full, **settings
+        )
+    assert first.returncode == 6, first.stderr[-3000:]
+    unarchived = (
+        "select count(*) from articles a join fetches f on f.id = a.fetch_id"
+        " where f.warc_file is null"
+    )
+    with sqlite3.connect(db_path) as db:
+        assert db.execute(unarchived).fetchone()[0] > 0, "the full disk left pages unarchived"
+    db.close()
+
+    again = crawl(
+        db_path, "news", f"start={site.url}/sitemap.xml", WARC_DIR=tmp_path / "warc", **settings
+    )
+    assert "Exit status 0 (ok)" in again.stderr
+    with sqlite3.connect(db_path) as db:
+        assert db.execute(unarchived).fetchone()[0] == 0, "every article's bytes are archived"
+        assert db.execute("select count(*) from articles").fetchone()[0] == STORIES
+        stats = json.loads(
+            db.execute("select stats from crawls order by id desc limit 1").fetchone()[0]
+        )
+    db.close()
+    assert stats["revisit/unarchived"] > 0
