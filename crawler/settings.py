@@ -1,4 +1,4 @@
-"""Scrapy settings for cleanwire. Every setting of our own is documented in the README."""
+"""Scrapy settings for cleanwire. Every setting of our own is documented in docs/settings.md."""
 
 BOT_NAME = "cleanwire"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -97,9 +97,12 @@ REDIS_SITE_DELAY = None
 # At a glance: a progress line every PROGRESS_INTERVAL seconds (crawler/progress.py; it replaces
 # Scrapy's "Crawled N pages" line), the summary at the end and the exit status of `scrapy crawl`
 # (crawler/summary.py, crawler/commands/crawl.py). Messages below LOG_LEVEL are not made at all
-# (crawler/loglevel.py).
+# (crawler/loglevel.py). A failed page is one line (`Dropped <uri>: error: ...`): Scrapy's
+# "Gave up retrying" line goes to DEBUG, and a robots.txt that cannot be read is one warning
+# line without its traceback (crawler/robotslog.py).
 EXTENSIONS = {
     "crawler.loglevel.RootLogLevel": 0,
+    "crawler.robotslog.QuietRobotsTxtErrors": 0,
     "crawler.malloc.FixedMmapThreshold": 0,
     "crawler.progress.ProgressExtension": 500,
     "crawler.summary.CrawlSummaryExtension": 510,
@@ -125,6 +128,7 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_TIMES = 3
+RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
 RETRY_BACKOFF_BASE = 2.0
 RETRY_BACKOFF_MAX = 60.0
 RETRY_AFTER_MAX = 120.0

@@ -2,7 +2,8 @@
 exit status a scheduler can act on.
 
 The figures come from the crawl's stats (each stage counts the outcome it gives a page: see
-the README's outcome table), so the log, the ``crawls`` row and the exit status agree::
+the outcome table in ``docs/pipeline.md``), so the log, the ``crawls`` row and the exit status
+agree::
 
     Crawl 12 (news) finished: 1,234 pages in 1m23s, 14.9 pages/s
       articles: 120 new, 3 changed; 1,000 unchanged, 5 duplicate, 40 not articles

@@ -197,6 +197,39 @@ def read_record(path: Path, offset: int, max_bytes: int) -> ArchivedResponse:
         return _archived(record, _payload(record, max_bytes), offset, max_bytes)
 
 
+@dataclass
+class RecordAsReceived:
+    """What a response or resource record holds, as it came: for a response, its status line
+    and headers (``http_head``, as archived) and its payload; for a resource, the file's bytes.
+    """
+
+    record_type: str
+    http_head: bytes
+    payload: bytes
+
+
+def record_as_received(path: Path, offset: int, max_bytes: int) -> RecordAsReceived:
+    """The record at ``offset`` in the WARC file at ``path``, as it came (nothing decoded).
+
+    :raises OSError: when the file cannot be read.
+    :raises ValueError: when no whole response or resource record starts there, or its
+        payload is over ``max_bytes``.
+    """
+    with path.open("rb") as stream:
+        stream.seek(offset)
+        record = next(iter(ArchiveIterator(stream)), None)
+        if record is None or record.rec_type not in RESPONSE_TYPES:
+            found = record.rec_type if record is not None else "nothing"
+            raise ValueError(f"{path} at {offset}: {found}, not a response record")
+        payload = _payload(record, max_bytes)
+        if len(payload) > max_bytes:
+            raise ValueError(f"{path} at {offset}: payload over {max_bytes} bytes")
+        head = b""
+        if record.rec_type == "response" and record.http_headers is not None:
+            head = record.http_headers.to_bytes()
+        return RecordAsReceived(record.rec_type, head, payload)
+
+
 def relative_warc_path(path: Path, database: Path) -> str:
     """``path`` as the ``warc_file`` column holds it: relative to the database's folder where
     it can be, else absolute."""

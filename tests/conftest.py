@@ -7,6 +7,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -25,7 +26,26 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
 SEED_CAPTURES = sorted(SEEDS.glob("0*.txt"))
-"""The five sample captures (``seeds/`` also holds ``sites.txt``, a list of start URLs)."""
+"""The five sample text captures, of one story."""
+SEED_PAGES = sorted(SEEDS.glob("1*.html"))
+"""The five sample HTML pages, of two stories (``docs/seeds.md``)."""
+BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
+"""The benchmark pages some tests measure on: not in the repository, but beside it."""
+DEV = BENCHMARKS / "article-extraction-benchmark-dev"
+FUNDUS = BENCHMARKS / "fundus-dev"
+
+
+def needs(*folders: Path) -> pytest.MarkDecorator:
+    """Marks a test that needs the benchmark ``folders``: without them it is skipped, and the
+    reason says where they are looked for and how to get them."""
+    return pytest.mark.skipif(
+        not all(folder.is_dir() for folder in folders),
+        reason=f"needs the benchmark pages in {', '.join(map(str, folders))}: put the team's"
+        " shared/ folder beside the clone, as docs/development.md#benchmark-pages says",
+    )
+
+
+needs_benchmark = needs(DEV)
 
 
 def crawl_command(db_path: Path, spider: str, *arguments: str, **settings: object) -> list[str]:
@@ -109,30 +129,42 @@ def datasette(seeds_db: Path) -> Iterator[str]:
 @contextmanager
 def serve_datasette(folder: Path) -> Iterator[str]:
     """Serve ``folder`` (which holds a ``news.db``) with ``datasette <folder>`` on 127.0.0.1,
-    with the project's configuration from ``data/`` copied into it. Yields the base URL."""
-    for name in ("metadata.yml", "settings.json"):
+    with the project's configuration from ``data/`` copied into it (``metadata.yml``,
+    ``settings.json``, ``corpus.yml``, ``plugins/``, ``templates/``). Yields the base URL."""
+    for name in ("metadata.yml", "settings.json", "corpus.yml"):
         shutil.copy(ROOT / "data" / name, folder / name)
-    shutil.copytree(ROOT / "data" / "plugins", folder / "plugins", dirs_exist_ok=True)
+    for name in ("plugins", "templates"):
+        shutil.copytree(ROOT / "data" / name, folder / name, dirs_exist_ok=True)
     port = free_port()
     command = [sys.executable, "-m", "datasette", str(folder), "-h", "127.0.0.1", "-p", str(port)]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/-/versions.json", timeout=5).close()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    assert server.stderr is not None
-                    message = f"datasette did not start: {server.stderr.read()!r}"
-                    raise RuntimeError(message) from None
-                time.sleep(0.2)
+    with running_datasette(command, port) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+
+
+@contextmanager
+def running_datasette(command: list[str], port: int) -> Iterator[str]:
+    """Run ``command``, a Datasette server on 127.0.0.1 and ``port``, until it answers, and
+    stop it afterwards. Yields the base URL."""
+    # Its log goes to a file: a pipe nobody reads would fill up and stop the server.
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=log)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    urllib.request.urlopen(f"{base}/-/versions.json", timeout=5).close()
+                    break
+                except OSError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        log.seek(0)
+                        message = f"datasette did not start: {log.read()!r}"
+                        raise RuntimeError(message) from None
+                    time.sleep(0.2)
+            yield base
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
 
 
 @pytest.fixture

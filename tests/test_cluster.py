@@ -520,8 +520,9 @@ def test_only_the_news_spider_runs_as_a_cluster_worker(
 def test_without_redis_the_news_spider_still_needs_start_urls(tmp_path: Path) -> None:
     command = crawl_command(tmp_path / "news.db", "news")
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 1
+    assert result.returncode == 2, "a usage error"
     assert "the news spider needs -a start=URL" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_a_cluster_takes_over_a_database_that_crawls_of_their_own_built(tmp_path: Path) -> None:

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import DEV, ROOT, needs_benchmark
 
-DEV = ROOT.parent / "shared" / "benchmarks" / "article-extraction-benchmark-dev"
 PAGES = 24
 NUMBER = r"(\d+(?:\.\d+)?)"
 
@@ -47,7 +46,7 @@ def test_a_folder_without_pages_is_a_usage_error(tmp_path: Path) -> None:
     assert "no .html or .html.gz page" in result.stderr
 
 
-@pytest.mark.skipif(not DEV.is_dir(), reason="the shared benchmark is not here")
+@needs_benchmark
 @pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
 @pytest.mark.slow
 def test_the_report_times_workers_and_writer_and_sizes_redis(tmp_path: Path) -> None:

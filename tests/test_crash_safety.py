@@ -107,7 +107,7 @@ def test_sigterm_flushes_and_closes_cleanly(tmp_path: Path) -> None:
     process = interrupt_midway(db_path, corpus, signal.SIGTERM)
     _, stderr = process.communicate(timeout=120)
 
-    # Closed cleanly, and says it did not finish: exit status 5 (README, Exit status)
+    # Closed cleanly, and says it did not finish: exit status 5 (docs/running.md, Exit status)
     assert process.returncode == 5, stderr[-3000:]
     assert "Traceback" not in stderr
     closed = "select count(*) from crawls where finish_reason = 'shutdown' and finished_at > ''"

@@ -4,8 +4,11 @@ descriptions, facets, canned queries, limits. The ``datasette`` fixture (conftes
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 import sqlite3
+import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -15,11 +18,13 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import DATA, ROOT
+from tests.conftest import DATA, ROOT, crawl, free_port, running_datasette, serve_datasette
+from tests.newssite import NewsSite, site_copy
+from tests.test_news_spider import FAST
 
 GOLD = DATA / "seeds_gold"
-METADATA = yaml.safe_load((ROOT / "data" / "metadata.yml").read_text())
-NEWS = METADATA["databases"]["news"]
+NEWS = yaml.safe_load((ROOT / "data" / "corpus.yml").read_text())
+"""What every corpus database gets (``data/plugins/corpus.py``), whatever its name."""
 VISIBLE_TABLES = ("articles", "fetches", "crawls", "article_versions", "stories")
 
 
@@ -75,14 +80,14 @@ def test_articles_are_newest_first_with_facets_on_site_language_and_date(dataset
 
 def test_the_canned_queries_answer_on_the_seeds(datasette: str, seeds_db: Path) -> None:
     latest = query(datasette, "latest_articles")
-    assert len(latest) == 5 and {"title", "sitename", "published", "url"} <= set(latest[0])
+    assert len(latest) == 10 and {"title", "sitename", "published", "url"} <= set(latest[0])
     per_day = query(datasette, "articles_per_site_per_day")
-    assert sum(row["articles"] for row in per_day) == 5
+    assert sum(row["articles"] for row in per_day) == 10
     health = query(datasette, "extraction_health")
-    assert sum(row["articles"] for row in health) == 5
+    assert sum(row["articles"] for row in health) == 10
     assert all(0 <= row["with_date"] <= 1 and row["median_words"] > 100 for row in health)
     (run,) = query(datasette, "crawl_runs")
-    assert (run["spider"], run["articles"], run["errors"]) == ("files", 5, 0)
+    assert (run["spider"], run["articles"], run["errors"]) == ("files", 10, 0)
     assert query(datasette, "failed_and_skipped") == []
     article = latest[0]["id"]
     (current,) = query(datasette, "article_history", article_id=article)
@@ -111,7 +116,7 @@ def test_the_site_is_read_only_and_long_queries_are_stopped(datasette: str) -> N
     with pytest.raises(urllib.error.HTTPError) as refused:
         query(datasette, "", sql="delete from articles")
     assert refused.value.code == 400
-    assert len(query(datasette, "articles")) == 5
+    assert len(query(datasette, "articles")) == 10
     runaway = (
         "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n"
     )
@@ -122,7 +127,7 @@ def test_the_site_is_read_only_and_long_queries_are_stopped(datasette: str) -> N
     assert settings["sql_time_limit_ms"] == 3000 and settings["allow_download"] is False
 
 
-DASHBOARD = METADATA["plugins"]["datasette-dashboards"]["cleanwire"]
+DASHBOARD = NEWS["dashboard"]
 CHARTS = DASHBOARD["charts"]
 VEGA_ASSETS = ("vega.min.js", "vega-lite.min.js", "vega-embed.min.js", "dashboards.js")
 STORY_CHART = "story-sizes"
@@ -151,10 +156,10 @@ def test_each_chart_runs_a_ready_made_query_users_can_open() -> None:
     canned = {query["sql"]: name for name, query in NEWS["queries"].items()}
     assert set(DASHBOARD["layout"][0]) | set(DASHBOARD["layout"][1]) <= set(CHARTS)
     for slug, chart in CHARTS.items():
-        assert chart["db"] == "news" and chart["library"] == "vega-lite", slug
+        assert "db" not in chart and chart["library"] == "vega-lite", slug  # the plugin's
         assert chart["query"] in canned, f"{slug}: its SQL is not a ready-made query's"
     assert {canned[chart["query"]] for chart in CHARTS.values()} == {
-        "articles_per_site_per_day",
+        "articles_per_day_top_sites",
         "fetch_outcomes_per_day",
         "extraction_health",
         "story_sizes_per_day",
@@ -185,7 +190,7 @@ def test_fetch_outcomes_are_grouped_into_six_kinds(datasette: str) -> None:
         "skipped",
         "error",
     }
-    assert sum(row["fetches"] for row in rows if row["outcome"] == "article") == 5
+    assert sum(row["fetches"] for row in rows if row["outcome"] == "article") == 10
 
 
 def test_the_dashboard_and_its_chart_libraries_are_served_by_datasette_itself(
@@ -201,3 +206,126 @@ def test_the_dashboard_and_its_chart_libraries_are_served_by_datasette_itself(
         with urllib.request.urlopen(f"{datasette}{path}", timeout=10) as script:
             assert script.status == 200 and len(script.read()) > 1000, asset
     assert "cdn." not in html and "unpkg" not in html and "jsdelivr" not in html
+
+
+def copy_corpus(seeds_db: Path, database: Path) -> Path:
+    """A copy of the seeds database at ``database``, with its WARC folder beside it."""
+    database.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(seeds_db) as source, sqlite3.connect(database) as copy:
+        source.backup(copy)
+    source.close()
+    copy.close()
+    shutil.copytree(seeds_db.parent / "warc", database.parent / "warc")
+    return database
+
+
+def test_a_corpus_of_any_name_and_folder_gets_queries_descriptions_and_dashboard(
+    tmp_path: Path, seeds_db: Path
+) -> None:
+    database = copy_corpus(seeds_db, tmp_path / "elsewhere" / "corpus.db")
+    port = free_port()
+    command = [sys.executable, "-m", "scrapy", "datasette", "-s", f"SQLITE_PATH={database}"]
+    with running_datasette([*command, "-p", str(port)], port) as base:
+        corpus = get_json(f"{base}/corpus.json")
+        assert {"latest_articles", "reused_text"} <= {query["name"] for query in corpus["queries"]}
+        latest = get_json(f"{base}/corpus/latest_articles.json?_shape=array")
+        assert len(latest) == 10
+        articles = get_json(f"{base}/corpus/articles.json?_size=1")
+        assert articles["human_description_en"].endswith("sorted by date_published descending")
+        assert get_json(f"{base}/-/settings.json")["allow_download"] is False
+        with urllib.request.urlopen(f"{base}/-/dashboards/cleanwire", timeout=10) as page:
+            assert page.status == 200 and "cleanwire at a glance" in page.read().decode()
+        metadata = get_json(f"{base}/-/metadata.json")
+        charts = metadata["plugins"]["datasette-dashboards"]["cleanwire"]["charts"]
+        assert {chart["db"] for chart in charts.values()} == {"corpus"}
+        assert 'href="/corpus/articles"' in metadata["description_html"]
+
+
+def archived(base: str, database: str, fetch_id: int) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers and body of ``/-/archived/<database>/<fetch_id>``."""
+    try:
+        with urllib.request.urlopen(f"{base}/-/archived/{database}/{fetch_id}") as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_a_fetchs_archived_record_is_served_as_it_was_read(datasette: str, seeds_db: Path) -> None:
+    with sqlite3.connect(seeds_db) as connection:
+        fetches = connection.execute("select id, uri from fetches").fetchall()
+    connection.close()
+    assert len(fetches) == 10
+    for fetch_id, uri in fetches:
+        status, headers, body = archived(datasette, "news", fetch_id)
+        assert status == 200
+        assert body == Path(urllib.parse.unquote(urllib.parse.urlsplit(uri).path)).read_bytes()
+        assert headers["content-type"].startswith("text/plain")
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Content-Security-Policy"].startswith("sandbox")
+
+
+def test_the_archived_record_is_refused_unless_it_matches_and_lies_in_the_warc_folder(
+    tmp_path: Path, seeds_db: Path
+) -> None:
+    database = copy_corpus(seeds_db, tmp_path / "served" / "news.db")
+    outside = tmp_path / "outside.warc.gz"
+    first = next((database.parent / "warc").glob("*.warc.gz"))
+    shutil.copy(first, outside)
+    (database.parent / "warc" / "link.warc.gz").symlink_to(outside)
+    with sqlite3.connect(database) as connection:
+        connection.execute("update fetches set body_sha256 = ? where id = 1", ["0" * 64])
+        for fetch_id, warc_file in [
+            (2, "../outside.warc.gz"),
+            (3, "warc/../../outside.warc.gz"),
+            (4, str(outside)),
+            (5, "warc/link.warc.gz"),
+            (6, "news.db"),
+        ]:
+            connection.execute(
+                "update fetches set warc_file = ? where id = ?", [warc_file, fetch_id]
+            )
+    connection.close()
+    with serve_datasette(database.parent) as base:
+        assert archived(base, "news", 1)[0] == 409, "its digest does not match"
+        for fetch_id in (2, 3, 4, 5, 6):
+            status, _, body = archived(base, "news", fetch_id)
+            assert status == 403, fetch_id
+            assert b"not in the database's WARC folder" in body
+        assert archived(base, "news", 7)[0] == 200, "the others are served"
+        assert archived(base, "news", 999)[0] == 404
+        assert archived(base, "nowhere", 1)[0] == 404
+
+
+def test_an_http_response_is_served_with_its_status_line_and_headers(tmp_path: Path) -> None:
+    folder = site_copy(tmp_path / "site")
+    database = tmp_path / "served" / "news.db"
+    with NewsSite(folder) as site:
+        crawl(database, "news", f"start={site.url}/news/article-1", **FAST)
+    with sqlite3.connect(database) as connection:
+        (fetch_id, sha256) = connection.execute(
+            "select id, body_sha256 from fetches where outcome = 'article'"
+        ).fetchone()
+    connection.close()
+    with serve_datasette(database.parent) as base:
+        status, _, body = archived(base, "news", fetch_id)
+    assert status == 200
+    head, _, payload = body.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.0 200 OK") and b"Content-Type: text/html" in head
+    assert hashlib.sha256(payload).hexdigest() == sha256
+
+
+def test_the_sites_chart_shows_the_nine_sites_with_most_articles_and_other() -> None:
+    sql = NEWS["queries"]["articles_per_day_top_sites"]["sql"]
+    with sqlite3.connect(":memory:") as connection:
+        connection.execute("create table articles (sitename, date_published, first_seen)")
+        for site in range(15):
+            for day in range(1, 16 - site):  # site 0 publishes most
+                day_published = f"2026-01-{day:02}"
+                connection.execute(
+                    "insert into articles values (?, ?, null)", [f"site {site}", day_published]
+                )
+        rows = connection.execute(sql).fetchall()
+    connection.close()
+    sites = {site for _, site, _ in rows}
+    assert sites == {f"site {n}" for n in range(9)} | {"other"}
+    assert sum(count for _, _, count in rows) == sum(range(1, 16))

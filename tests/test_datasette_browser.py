@@ -3,14 +3,15 @@
 The tests use the ``datasette`` fixture (conftest): ``datasette <folder>`` over the seeds
 database with the project's configuration from ``data/``, as the README runs it. They drive
 Debian's Chromium through its ChromeDriver (packages ``chromium`` and ``chromium-driver``;
-``.ci/run`` installs them). Nothing is downloaded. A screenshot of the
-search result page is written to ``test-artifacts/``, and one of the dashboard
-(``test-artifacts/dashboard.png``).
+``.ci/run`` installs them). Nothing is downloaded. Screenshots go to ``test-artifacts/``: the
+search result page, the articles table, an article's page, the dashboard, and the dashboard of
+a corpus served under another name (``scrapy datasette``).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,8 +24,14 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.conftest import DATA, ROOT
-from tests.test_datasette import CHARTS, STORY_CHART, first_sentence, has_stories
+from tests.conftest import DATA, ROOT, free_port, running_datasette
+from tests.test_datasette import (
+    CHARTS,
+    STORY_CHART,
+    copy_corpus,
+    first_sentence,
+    has_stories,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -84,18 +91,18 @@ def test_search_open_the_article_and_follow_it_to_its_fetch_and_crawl(
     rows = browser.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")
     texts = [row.find_element(By.CSS_SELECTOR, "td.col-text").text for row in rows]
     (hit,) = [row for row, text in zip(rows, texts, strict=True) if sentence[:60] in text]
-    assert len(rows) < 5, "the search narrows the five seeds down"
+    assert len(rows) < 10, "the search narrows the ten seeds down"
     ARTIFACTS.mkdir(exist_ok=True)
     height = browser.execute_script("return document.body.scrollHeight")
     browser.set_window_size(1280, height)
     assert browser.save_screenshot(str(ARTIFACTS / "datasette-search.png"))
     browser.set_window_size(1280, 1600)
 
-    hit.find_element(By.CSS_SELECTOR, "td.type-pk a").click()
+    hit.find_element(By.CSS_SELECTOR, "td.col-title a").click()
     assert "/news/articles/" in browser.current_url
-    assert sentence in browser.find_element(By.CSS_SELECTOR, "td.col-text").text
+    assert sentence in browser.find_element(By.CSS_SELECTOR, "article .text").text
 
-    browser.find_element(By.CSS_SELECTOR, "td.col-fetch_id a").click()
+    browser.find_element(By.CSS_SELECTOR, "dl.fetch a").click()
     assert "/news/fetches/" in browser.current_url
     assert gold.stem.split("_")[0] in browser.find_element(By.CSS_SELECTOR, "td.col-uri").text
     assert browser.find_element(By.CSS_SELECTOR, "td.col-outcome").text == "article"
@@ -111,7 +118,7 @@ def test_a_canned_query_counts_what_the_crawl_did(datasette: str, browser: WebDr
     assert "/news/crawl_runs" in browser.current_url
     (row,) = browser.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")
     assert row.find_element(By.CSS_SELECTOR, "td.col-spider").text == "files"
-    assert row.find_element(By.CSS_SELECTOR, "td.col-articles").text == "5"
+    assert row.find_element(By.CSS_SELECTOR, "td.col-articles").text == "10"
     assert row.find_element(By.CSS_SELECTOR, "td.col-errors").text == "0"
 
 
@@ -173,3 +180,115 @@ def test_a_chart_opens_alone_with_its_sql(datasette: str, browser: WebDriver) ->
     rows = browser.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")
     outcomes = {row.find_element(By.CSS_SELECTOR, "td.col-outcome").text for row in rows}
     assert "article" in outcomes
+
+
+def screenshot(browser: WebDriver, name: str) -> None:
+    """The whole page, in ``test-artifacts/<name>``."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    height = browser.execute_script("return document.body.scrollHeight")
+    browser.set_window_size(1280, height)
+    assert browser.save_screenshot(str(ARTIFACTS / name))
+    browser.set_window_size(1280, 1600)
+
+
+def test_the_articles_table_is_laid_out_for_reading(datasette: str, browser: WebDriver) -> None:
+    browser.get(f"{datasette}/news/articles")
+    headers = browser.find_elements(By.CSS_SELECTOR, "table.rows-and-columns thead th")
+    assert [header.get_attribute("data-column") for header in headers][:8] == [
+        "title",
+        "sitename",
+        "date_published",
+        "author",
+        "language",
+        "word_count",
+        "url",
+        "id",
+    ]
+    assert not browser.find_element(By.CSS_SELECTOR, "dl.column-descriptions").is_displayed()
+    title = browser.find_element(By.CSS_SELECTOR, "tbody tr td.col-title a")
+    assert "/news/articles/" in title.get_attribute("href")
+    screenshot(browser, "articles-table.png")
+    browser.get(f"{datasette}/news/fetches")  # other tables as Datasette shows them
+    headers = browser.find_elements(By.CSS_SELECTOR, "table.rows-and-columns thead th")
+    assert headers[0].get_attribute("data-column") == "id"
+    assert browser.find_element(By.CSS_SELECTOR, "dl.column-descriptions").is_displayed()
+
+
+def open_article(datasette: str, browser: WebDriver, site: str) -> None:
+    """Open the article page of the seed article of ``site``, from the articles table."""
+    browser.get(f"{datasette}/news/articles?sitename={urllib.parse.quote(site)}")
+    browser.find_element(By.CSS_SELECTOR, "tbody tr td.col-title a").click()
+
+
+def test_an_article_page_reads_like_the_article_then_says_where_it_came_from(
+    datasette: str, browser: WebDriver
+) -> None:
+    open_article(datasette, browser, "Billboard")
+    article = browser.find_element(By.CSS_SELECTOR, "article.cleanwire-article")
+    assert article.find_element(By.TAG_NAME, "h1").text == (
+        "The Doobie Brothers Set 50th Anniversary Tour of North America"
+    )
+    assert article.find_element(By.CSS_SELECTOR, ".byline").text == "By Lars Brandle"
+    dates = article.find_element(By.CSS_SELECTOR, ".dates").text
+    assert "Published 2019-11-19T00:51:04-05:00 (date from json_ld)" in dates
+    assert article.find_element(By.CSS_SELECTOR, ".site").text.startswith("Billboard · language en")
+    assert len(article.find_elements(By.CSS_SELECTOR, ".text p")) > 5
+    provenance = browser.find_element(By.CSS_SELECTOR, "section.provenance")
+    headings = [h.text for h in provenance.find_elements(By.TAG_NAME, "h3")]
+    assert headings == ["The fetch", "The crawl", "Versions", "Copies", "Story"]
+    fetch = provenance.find_element(By.CSS_SELECTOR, "dl.fetch").text
+    assert "100_9cb8224b660f36c9.html" in fetch and "a file the crawl was given" in fetch
+    assert "files" in provenance.find_element(By.CSS_SELECTOR, "dl.crawl").text
+    story = provenance.find_element(By.CSS_SELECTOR, "ul.story-articles").text
+    assert "Rolling Stone" in story and "cleveland" in story
+    assert "3 articles" in provenance.find_element(By.CSS_SELECTOR, "p.story").text
+    screenshot(browser, "article-page.png")
+
+    provenance.find_element(By.CSS_SELECTOR, "a.archived-record").click()
+    assert "/-/archived/news/" in browser.current_url
+    page = (ROOT / "seeds" / "100_9cb8224b660f36c9.html").read_text()
+    shown = browser.find_element(By.TAG_NAME, "pre").text
+    assert shown.startswith(page[:200].strip()[:100]), "the saved file's bytes, as text"
+    assert not browser.find_elements(By.TAG_NAME, "article"), "the page is shown, never run"
+
+
+def test_an_article_page_names_its_copies(datasette: str, browser: WebDriver) -> None:
+    browser.get(f"{datasette}/news/articles?_search=Kadhimi&_sort=id")
+    rows = browser.find_elements(By.CSS_SELECTOR, "tbody tr td.col-title a")
+    pages = [row.get_attribute("href") for row in rows]
+    copies = []
+    for page in pages:
+        browser.get(page)
+        copies += browser.find_elements(By.CSS_SELECTOR, "ul.copies li")
+        if copies:
+            break
+    assert copies and copies[0].text.startswith("reuse (")
+
+
+def test_a_fetch_page_links_its_archived_record(datasette: str, browser: WebDriver) -> None:
+    browser.get(f"{datasette}/news/fetches/1")
+    link = browser.find_element(By.CSS_SELECTOR, "td.col-warc_file a")
+    assert link.get_attribute("href").endswith("/-/archived/news/1")
+    link.click()
+    assert browser.find_element(By.TAG_NAME, "pre").text
+
+
+def test_a_corpus_of_another_name_gets_its_dashboard_and_article_pages(
+    tmp_path: Path, seeds_db: Path, browser: WebDriver
+) -> None:
+    database = copy_corpus(seeds_db, tmp_path / "elsewhere" / "corpus.db")
+    port = free_port()
+    command = [sys.executable, "-m", "scrapy", "datasette", str(database), "-p", str(port)]
+    with running_datasette(command, port) as base:
+        browser.get(f"{base}/-/dashboards/cleanwire")
+        WebDriverWait(browser, 20).until(charts_drawn)
+        for slug in CHARTS:
+            assert "Error" not in browser.find_element(By.ID, f"card-{slug}").text, slug
+        screenshot(browser, "dashboard-other-database.png")
+        browser.get(f"{base}/corpus/articles")
+        browser.find_element(By.CSS_SELECTOR, "tbody tr td.col-title a").click()
+        assert "/corpus/articles/" in browser.current_url
+        assert browser.find_element(By.CSS_SELECTOR, "article.cleanwire-article h1").text
+        browser.find_element(By.CSS_SELECTOR, "a.archived-record").click()
+        assert "/-/archived/corpus/" in browser.current_url
+        assert browser.find_element(By.TAG_NAME, "pre").text

@@ -66,6 +66,19 @@ def test_a_charset_the_bytes_contradict_is_not_believed() -> None:
     assert encoding != "utf-8"
 
 
+POLISH = "Zażółć gęślą jaźń: rząd przedstawił projekt ustawy o ochronie środowiska. " * 20
+
+
+@pytest.mark.parametrize("declared", [None, "utf-8"])
+def test_a_declared_charset_wins_over_a_few_damaged_bytes(declared: str | None) -> None:
+    body = html('<meta charset="utf-8">', POLISH).encode("utf-8")
+    damaged = body.replace("ą".encode(), b"\xc4", 1)
+    text, encoding = decode_body(damaged, declared)
+    assert encoding == "utf-8"
+    assert text.count("\ufffd") == 1
+    assert "gęślą jaźń" in text and "środowiska" in text
+
+
 def test_utf8_labelled_latin1_is_read_as_utf8() -> None:
     body = html('<meta charset="iso-8859-1">', FRENCH).encode("utf-8")
     text, encoding = decode_body(body)

@@ -12,9 +12,9 @@ import pytest
 from w3lib.url import file_uri_to_path
 
 from crawler.spiders.files import input_files
-from tests.conftest import SEED_CAPTURES, SEEDS, crawl
+from tests.conftest import SEED_CAPTURES, SEED_PAGES, SEEDS, crawl
 
-SEED_NAMES = [path.name for path in SEED_CAPTURES]
+SEED_NAMES = [path.name for path in SEED_CAPTURES + SEED_PAGES]
 ARTICLE_PARAGRAPH = (
     "Le président a déclaré lundi que les troupes américaines quitteraient l'Irak à la fin de "
     "l'année, tout en continuant à former et à conseiller l'armée irakienne, selon un communiqué "
@@ -48,7 +48,7 @@ def corpus(tmp_path: Path) -> Path:
     (folder / "undecodable.html").write_bytes(undecodable)
     (folder / "empty.txt").write_bytes(b"")
     (folder / "blank.txt").write_text("   \n\n\t  \n")
-    (folder / "too-large.html").write_text("<p>" + "big " * 60_000 + "</p>")
+    (folder / "too-large.html").write_text("<p>" + "big " * 70_000 + "</p>")
     (folder / "report.pdf").write_bytes(b"%PDF-1.7\n" + bytes(100))
     (folder / "broken.html").write_text(
         "<html><body><div><p>" + ARTICLE_PARAGRAPH * 6 + "<p><b>unclosed <i>tags"
@@ -66,7 +66,8 @@ def test_input_files_walks_directories_globs_and_single_files(corpus: Path) -> N
     walked = [p.name for p in input_files(str(corpus))]
     assert ".hidden.txt" not in walked
     assert {"undeclared-cp1252.html", "binary.html", *SEED_NAMES} <= set(walked)
-    assert [p.name for p in input_files(str(corpus / "seeds" / "0*.txt"))] == SEED_NAMES
+    captures = [path.name for path in SEED_CAPTURES]
+    assert [p.name for p in input_files(str(corpus / "seeds" / "0*.txt"))] == captures
     assert [p.name for p in input_files(str(corpus / "**" / "*cp1252*"))] == [
         "undeclared-cp1252.html"
     ]
@@ -86,12 +87,11 @@ def test_a_folder_with_bad_inputs_is_crawled_to_the_end(
     corpus: Path, db_path: Path, read_db
 ) -> None:
     result = crawl(
-        db_path, "files", f"path={corpus},{corpus / 'missing-folder'}", FILES_MAX_BYTES=100_000
+        db_path, "files", f"path={corpus},{corpus / 'missing-folder'}", FILES_MAX_BYTES=250_000
     )
     db = read_db(db_path)
     assert outcomes(db, 1) == {
         **{name: "article" for name in SEED_NAMES},
-        "sites.txt": "not_article",
         "undeclared-cp1252.html": "article",
         "wrong-charset.html": "article",
         "broken.html": "article",
@@ -114,7 +114,7 @@ def test_a_folder_with_bad_inputs_is_crawled_to_the_end(
     assert stats["pages/skipped/empty"] == 2
     assert stats["pages/skipped/too_large"] == 1
     assert stats["pages/skipped/unsupported_type"] == 1
-    assert stats["pages/not_article/link_list"] == 2, "navigation.html and sites.txt"
+    assert stats["pages/not_article/link_list"] == 1, "navigation.html"
     assert stats["files/missing_path"] == 1
     assert crawl_row["finish_reason"] == "finished"
     assert f"Dropped {(corpus / 'binary.html').as_uri()}: skipped: binary (png)" in result.stderr
@@ -135,7 +135,11 @@ def test_every_seed_becomes_one_traceable_article(seeds_db: Path, read_db) -> No
         raw = Path(file_uri_to_path(row["uri"])).read_bytes()
         assert row["body_sha256"] == hashlib.sha256(raw).hexdigest()
         assert row["spider"] == "files" and row["title"] and row["language"] == "en"
-        assert row["word_count"] > 200 and row["extractor"].startswith("cleanwire-text")
+        if row["uri"].endswith(".txt"):
+            assert row["word_count"] > 200 and row["extractor"].startswith("cleanwire-text")
+        else:  # the HTML pages state their authors and dates
+            assert row["word_count"] > 150 and row["extractor"].startswith("cleanwire-html")
+            assert row["author"] and row["date_published"].startswith("2019-11-")
     by_name = {Path(row["uri"]).name: row for row in rows}
     assert (
         by_name["000_b870438c2cbdb1dd.txt"]["url"]
@@ -150,9 +154,8 @@ def test_a_second_run_reads_every_file_as_unchanged(tmp_path: Path, read_db) -> 
     crawl(db_path, "files", f"path={SEEDS}")
     db = read_db(db_path)
     assert db["crawls"].count == 2
-    assert db["articles"].count == 5
-    assert db["fetches"].count == 12, "five captures and the list of start URLs, twice"
-    assert outcomes(db, 1)["sites.txt"] == "not_article"
+    assert db["articles"].count == 10
+    assert db["fetches"].count == 20, "ten pages, twice: nothing else in seeds/ is read"
     assert set(outcomes(db, 2).values()) == {"unchanged"}
     second_fetch_times = {
         row["article_id"]: row["fetched_at"]
@@ -168,7 +171,7 @@ def test_a_second_run_reads_every_file_as_unchanged(tmp_path: Path, read_db) -> 
             "text still comes from its first fetch"
         )
     stats = json.loads(db["crawls"].get(2)["stats"])
-    assert stats["pages/unchanged/same_body"] == 6
+    assert stats["pages/unchanged/same_body"] == 10
     assert "extract/pages" not in stats, "unchanged files are not extracted again"
 
 

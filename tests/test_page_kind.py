@@ -299,13 +299,29 @@ def test_teaser_list_detail_counts_the_blocks() -> None:
     assert len(STORIES) <= in_teasers <= blocks
 
 
-def test_root_url_wins_over_article_signals() -> None:
+def test_a_root_url_is_an_index_page_unless_the_page_declares_an_article_type() -> None:
+    url = f"{SITE}/index.html"
+    dated = meta(article_published_time="2024-05-12T09:00:00Z")
+    assert rejection(page(article_body(), url=url, head=dated), url).detail == "url root"
+    declared = meta(og_type="article") + dated
+    text = extract_html(page(article_body(), url=url, head=declared), url, HtmlExtractionOptions())
+    assert ARTICLE[-1] in text.text
+
+
+def test_a_root_url_declaring_an_article_over_a_teaser_list_is_an_index_page() -> None:
+    url = f"{SITE}/"
+    html = page("<h1>Latest news</h1>" + teaser_cards(), url=url, head=meta(og_type="article"))
+    assert rejection(html, url).detail.startswith("url root, ")
+
+
+def test_a_saved_page_is_judged_by_the_address_it_names_for_itself() -> None:
+    canonical = f"{SITE}/tag/climate/"
     html = page(
-        article_body(),
-        url=f"{SITE}/index.html",
-        head=meta(og_type="article", article_published_time="2024-05-12T09:00:00Z"),
+        "<h1>Climate</h1>" + teaser_cards(),
+        url=canonical,
+        head=meta(og_type="website"),
     )
-    assert rejection(html, f"{SITE}/index.html").detail == "url root"
+    assert rejection(html, "file:///home/me/pages/climate.html").detail.startswith("url /tag/")
 
 
 LIVE_BLOG = "".join(

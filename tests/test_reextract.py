@@ -86,7 +86,7 @@ def test_only_the_chosen_crawls_are_read_again(archived: Path) -> None:
     db = sqlite_utils.Database(archived)
     nothing = crawl(archived, "reextract", "crawls=99", check=False, EXTRACT_FOCUS="recall")
     assert outcomes(db, 2) == {}
-    assert nothing.returncode == 3, "no page read: exit status 3 (README, Exit status)"
+    assert nothing.returncode == 3, "no page read: exit status 3 (docs/running.md, Exit status)"
     crawl(archived, "reextract", "crawls=1", EXTRACT_FOCUS="recall")
     assert len(outcomes(db, 3)) == 5
     result = crawl(archived, "reextract", "crawls=first", check=False)
@@ -99,7 +99,7 @@ def test_a_missing_archive_is_an_error_per_page_not_a_crash(archived: Path) -> N
         warc.unlink()
     db = sqlite_utils.Database(archived)
     result = crawl(archived, "reextract", check=False)
-    assert result.returncode == 3, "every page failed: exit status 3 (README, Exit status)"
+    assert result.returncode == 3, "every page failed: exit status 3 (docs/running.md, Exit status)"
     assert set(outcomes(db, 2).values()) == {"error: archive_unreadable"}
     assert "Cannot read the archived response" in result.stderr
     assert db.execute("select finish_reason from crawls where id = 2").fetchone()[0] == "finished"

@@ -30,14 +30,11 @@ from pipelines.extraction.shingles import (
 from pipelines.extraction.shingles import SEED as MINHASH_SEED
 from pipelines.lsh import MERGE_EVERY, BandIndex, candidate_probability, lsh_params
 from pipelines.similar import Compared, SimilarityPipeline, SimilarityTables
-from tests.conftest import ROOT, SEED_CAPTURES, crawl, project_crawler
+from tests.conftest import DEV, ROOT, SEED_CAPTURES, crawl, needs_benchmark, project_crawler
 from tests.test_database import make_page
 
-DEV = ROOT.parent / "shared" / "benchmarks" / "article-extraction-benchmark-dev"
-METADATA = yaml.safe_load((ROOT / "data" / "metadata.yml").read_text())["databases"]["news"]
+METADATA = yaml.safe_load((ROOT / "data" / "corpus.yml").read_text())
 SEED = {capture.name[:3]: capture for capture in SEED_CAPTURES}
-
-needs_benchmark = pytest.mark.skipif(not DEV.is_dir(), reason="the shared benchmark is not here")
 
 
 def label(uri: str) -> str:
@@ -224,7 +221,7 @@ def test_the_seeds_reuse_pairs_are_found_and_no_other(seeds_db: Path) -> None:
             "select jaccard, containment from similar_articles order by containment desc"
         ).fetchall()
     connection.close()
-    assert signed == 5
+    assert signed == 10
     assert [(round(j, 2), round(c, 2)) for j, c in scores] == [(0.19, 0.46), (0.19, 0.42)]
 
 

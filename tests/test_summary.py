@@ -148,21 +148,21 @@ def last_crawl(db_path: Path) -> dict[str, Any]:
 def test_a_good_crawl_exits_0_and_its_summary_is_logged_and_stored(db_path: Path) -> None:
     result = crawl(db_path, "files", f"path={SEEDS}")
     assert result.returncode == 0
-    assert "Crawl 1 (files) finished: 6 pages in " in result.stderr
-    assert "  articles: 5 new, 0 changed; 0 unchanged, 0 duplicate, 1 not articles" in (
+    assert "Crawl 1 (files) finished: 10 pages in " in result.stderr
+    assert "  articles: 10 new, 0 changed; 0 unchanged, 0 duplicate, 0 not articles" in (
         result.stderr
     )
     assert f"  database: {db_path}; WARC files: {db_path.parent / 'warc'}" in result.stderr
-    assert "Exit status 0 (ok): 0 of 6 pages failed (0.0%)" in result.stderr
+    assert "Exit status 0 (ok): 0 of 10 pages failed (0.0%)" in result.stderr
     row = last_crawl(db_path)
-    assert (row["articles_new"], row["pages_not_article"], row["pages_total"]) == (5, 1, 6)
+    assert (row["articles_new"], row["pages_not_article"], row["pages_total"]) == (10, 0, 10)
     assert (row["exit_status"], row["exit_reason"]) == (0, "ok")
     assert row["pages_per_second"] > 0
     assert json.loads(row["top_reasons"]) == {"skipped": {}, "error": {}}
 
     again = crawl(db_path, "files", f"path={SEEDS}", LOG_LEVEL="WARNING")
     assert again.stderr.strip() == "", "nothing to say at WARNING when all went well"
-    assert last_crawl(db_path)["pages_unchanged"] == 6
+    assert last_crawl(db_path)["pages_unchanged"] == 10
 
 
 def test_a_crawl_of_a_site_that_is_down_exits_3_and_says_why(db_path: Path) -> None:

@@ -287,7 +287,7 @@ def test_captures_without_an_article_are_rejected(capture: str) -> None:
 
 
 def test_a_list_of_urls_is_not_an_article() -> None:
-    sites = (Path(__file__).resolve().parent.parent / "seeds" / "sites.txt").read_text()
+    sites = (Path(__file__).resolve().parent.parent / "sites.txt").read_text()
     with pytest.raises(NotArticle) as raised:
         clean_capture(sites)
     assert raised.value.reason == "link_list"

@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from crawler.benchmarks.throughput import SourcePage, build_corpus, distinct_copy
-from tests.conftest import ROOT
+from tests.conftest import DEV, ROOT, needs_benchmark
 
-DEV = ROOT.parent / "shared" / "benchmarks" / "article-extraction-benchmark-dev"
 CANONICAL = b"https://news.example.com/2026/budget"
 PAGE = (
     b'<html><head><link rel="canonical" href="' + CANONICAL + b'">'
@@ -48,7 +47,7 @@ def test_a_folder_without_pages_is_a_usage_error(tmp_path: Path) -> None:
     assert "no .html or .html.gz page" in result.stderr
 
 
-@pytest.mark.skipif(not DEV.is_dir(), reason="the shared benchmark is not here")
+@needs_benchmark
 @pytest.mark.slow
 def test_the_report_times_both_and_measures_the_crawl() -> None:
     result = benchmark(str(DEV), "30", "60", "-s", "EXTRACT_WORKERS=2")

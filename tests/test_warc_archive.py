@@ -226,14 +226,15 @@ def test_files_are_archived_as_resources_in_warc_dir(tmp_path: Path) -> None:
     assert len(list(warc_dir.glob("cleanwire-*.warc.gz"))) == 1
     with sqlite_utils.Database(db_path) as db:
         rows = list(db["fetches"].rows)
-    assert len(rows) == 6
+    assert len(rows) == 10
     for row in rows:
         assert row["warc_file"].startswith("../elsewhere/archive/cleanwire-")
         record = check_points_to_its_record(db_path, row, "resource")
         raw = Path(file_uri_to_path(row["uri"])).read_bytes()
         assert row["body_sha256"] == hashlib.sha256(raw).hexdigest()
         assert record.rec_headers.get_header("WARC-Target-URI") == row["uri"]
-        assert record.rec_headers.get_header("Content-Type") == "text/plain"
+        content_type = "text/plain" if row["uri"].endswith(".txt") else "text/html"
+        assert record.rec_headers.get_header("Content-Type") == content_type
 
 
 def test_headers_are_archived_byte_for_byte_and_a_retry_starts_clean(tmp_path: Path) -> None:

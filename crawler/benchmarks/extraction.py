@@ -1,19 +1,33 @@
-"""Extraction quality and speed against gold text: what ``scrapy extraction_benchmark FOLDER``
+"""Extraction quality and speed against gold text: what ``scrapy extraction_benchmark FOLDER...``
 runs.
 
-``FOLDER`` is laid out like ``article-extraction-benchmark`` (scrapinghub): ``html/<id>.html.gz``
-pages and ``ground-truth.json`` mapping each id to ``{"articleBody": ..., "url": ...}``. Each
-page is decoded once, then extracted by the project's HTML extraction (as the crawl runs it,
-with the ``EXTRACT_*`` settings) and by plain ``trafilatura.extract`` with its defaults, the
-two taking turns page by page so that both see the same machine load. It prints token
-precision, recall and F1 (4-token shingles, :mod:`pipelines.extraction.metric`) per page and
-overall for both, and pages per second for both.
+Two layouts of gold pages are read:
+
+* ``article-extraction-benchmark`` (scrapinghub): ``html/<id>.html.gz`` and
+  ``ground-truth.json`` mapping each id to ``{"articleBody": ..., "url": ...}``;
+* fundus's test pages: ``html/<id>.html.gz`` and ``gold.json`` mapping each id to
+  ``{"body", "language", "url", ...}``.
+
+Each page goes through the crawl's own path, as ``scrapy crawl files`` reads a saved page: its
+raw bytes are decoded (:func:`~pipelines.extraction.decoding.decode_body`) and extracted
+(:func:`~pipelines.extraction.page.extract_page`) under its ``file://`` URL, and an article
+under ``VALIDATE_MIN_WORDS`` words is dropped, so a page the crawl would not store gives no
+text. Plain ``trafilatura.extract`` with its defaults runs on the same decoded page; the two
+take turns page by page so that both see the same machine load. The report gives token
+precision, recall and F1 (4-token shingles, :mod:`pipelines.extraction.metric`) for each folder
+overall and per language, the pages the crawl stores nothing for although the gold has a body,
+and pages per second.
+
+With ``--ablate``, the extraction runs again without each of its rules
+(:data:`~pipelines.extraction.options.RULES`) in turn, and the report gives each rule's F1
+with and without it on each folder, and the pages it helps and hurts.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -22,37 +36,86 @@ from pathlib import Path
 import trafilatura
 
 from pipelines.extraction.decoding import decode_body
-from pipelines.extraction.html import extract_html
+from pipelines.extraction.language import detect_language
 from pipelines.extraction.metric import score_corpus, score_page
-from pipelines.extraction.options import HtmlExtractionOptions
-from pipelines.extraction.result import NotArticle
+from pipelines.extraction.options import RULES, HtmlExtractionOptions, StageInputs
+from pipelines.extraction.page import extract_page
+from pipelines.extraction.result import Rejected
 
 LOW_F1 = 0.8
 """Pages scoring below this F1 are listed at the end of the report."""
 
+CHANGED_F1 = 0.005
+"""A rule helps (hurts) a page when the page's F1 with it is this much higher (lower)."""
+
+NO_STAGE_INPUTS = StageInputs(fingerprint=False, story_features=False)
+
+HTML_LANG = re.compile(rb"<html\b[^>]*?\blang\s*=\s*[\"']?([a-zA-Z]{2,3})\b", re.IGNORECASE)
+
 
 @dataclass(frozen=True)
 class GoldPage:
-    """A benchmark page: its decoded HTML, the URL it was fetched from, the gold text."""
+    """A benchmark page: its raw and decoded HTML, its language, the gold text.
+
+    :param file_url: the ``file://`` URL the crawl would read the saved page under.
+    :param url: the URL the page was fetched from, as the gold states it.
+    """
 
     id: str
+    raw: bytes
     html: str
+    file_url: str
     url: str | None
+    language: str
     gold: str
 
 
-def gold_pages(folder: Path, limit: int | None = None) -> Iterator[GoldPage]:
-    """The pages of a benchmark folder, in id order, decoded as the crawl decodes them.
+def _page_language(raw: bytes, gold: str) -> str:
+    """The page's ``<html lang>``, else the language of its gold text, else ``?``."""
+    declared = HTML_LANG.search(raw[:4096])
+    if declared is not None:
+        return declared.group(1).decode("ascii").lower()
+    return detect_language(gold) or "?"
 
-    :param folder: a folder holding ``ground-truth.json`` and ``html/<id>.html.gz``.
+
+def gold_pages(folder: Path, limit: int | None = None) -> Iterator[GoldPage]:
+    """The pages of a benchmark folder, in id order.
+
+    :param folder: a folder holding ``ground-truth.json`` or ``gold.json``, and
+        ``html/<id>.html.gz``.
     :param limit: read only the first ``limit`` pages.
+    :raises ValueError: when the folder holds neither gold file.
     """
-    truth = json.loads((folder / "ground-truth.json").read_text(encoding="utf-8"))
-    for page_id in sorted(truth)[:limit]:
-        raw = gzip.decompress((folder / "html" / f"{page_id}.html.gz").read_bytes())
+    if (folder / "ground-truth.json").is_file():
+        truth = json.loads((folder / "ground-truth.json").read_text(encoding="utf-8"))
+        entries = {
+            page_id: (entry.get("articleBody") or "", entry.get("url"), None)
+            for page_id, entry in truth.items()
+        }
+    elif (folder / "gold.json").is_file():
+        truth = json.loads((folder / "gold.json").read_text(encoding="utf-8"))
+        entries = {
+            page_id: (entry.get("body") or "", entry.get("url"), entry.get("language"))
+            for page_id, entry in truth.items()
+        }
+    else:
+        raise ValueError(f"{folder} holds neither ground-truth.json nor gold.json")
+    for page_id in sorted(entries)[:limit]:
+        gold, url, language = entries[page_id]
+        path = (folder / "html" / f"{page_id}.html").resolve()
+        raw = gzip.decompress(path.with_suffix(".html.gz").read_bytes())
         html, _ = decode_body(raw, None, html=True)
-        entry = truth[page_id]
-        yield GoldPage(page_id, html, entry.get("url"), entry.get("articleBody") or "")
+        language = (language or _page_language(raw, gold)).split("-")[0].lower()
+        yield GoldPage(page_id, raw, html, path.as_uri(), url, language, gold)
+
+
+@dataclass
+class Outcome:
+    """What an extractor gave for one page: its text, or why it gave none."""
+
+    text: str
+    rejection: str | None = None
+    full_extraction: bool = False
 
 
 @dataclass
@@ -60,35 +123,46 @@ class Contender:
     """One extractor under test: its name, what it runs, and what it gave and took."""
 
     name: str
-    extract: Callable[[GoldPage], str]
-    texts: list[str] = field(default_factory=list)
+    extract: Callable[[GoldPage], Outcome]
+    outcomes: list[Outcome] = field(default_factory=list)
     seconds: float = 0.0
 
     def run(self, page: GoldPage) -> None:
         started = time.perf_counter()
-        text = self.extract(page)
+        outcome = self.extract(page)
         self.seconds += time.perf_counter() - started
-        self.texts.append(text)
+        self.outcomes.append(outcome)
+
+    @property
+    def texts(self) -> list[str]:
+        return [outcome.text for outcome in self.outcomes]
 
     def pages_per_second(self) -> float:
-        return len(self.texts) / self.seconds if self.seconds else 0.0
+        return len(self.outcomes) / self.seconds if self.seconds else 0.0
 
 
-def project_extraction(options: HtmlExtractionOptions) -> Callable[[GoldPage], str]:
-    """The crawl's HTML extraction; a page it rejects gives no text."""
+def project_extraction(
+    options: HtmlExtractionOptions, min_words: int
+) -> Callable[[GoldPage], Outcome]:
+    """The crawl's path for a saved page: decoding, extraction, the word minimum."""
 
-    def extract(page: GoldPage) -> str:
+    def extract(page: GoldPage) -> Outcome:
         try:
-            return extract_html(page.html, page.url, options).text
-        except NotArticle:
-            return ""
+            extraction = extract_page(
+                page.raw, "html", page.file_url, None, options, NO_STAGE_INPUTS
+            )
+        except Rejected as rejection:
+            return Outcome("", f"{rejection.outcome}: {rejection.reason}")
+        if extraction.word_count < min_words:
+            return Outcome("", f"not_article: too_short ({extraction.word_count} words)")
+        return Outcome(extraction.text, full_extraction=extraction.full_extraction)
 
     return extract
 
 
-def trafilatura_defaults(page: GoldPage) -> str:
+def trafilatura_defaults(page: GoldPage) -> Outcome:
     """``trafilatura.extract`` as a user would call it, with its defaults."""
-    return trafilatura.extract(page.html) or ""
+    return Outcome(trafilatura.extract(page.html) or "")
 
 
 def run(pages: list[GoldPage], contenders: list[Contender]) -> None:
@@ -99,10 +173,26 @@ def run(pages: list[GoldPage], contenders: list[Contender]) -> None:
             contender.run(page)
 
 
-def report(pages: list[GoldPage], contenders: list[Contender], per_page: bool) -> list[str]:
-    """The printed report: per page (optionally), overall, the low pages, and speed."""
+def _scores(texts: list[str], pages: list[GoldPage]) -> tuple[float, float, float]:
+    return score_corpus([(text, page.gold) for text, page in zip(texts, pages, strict=True)])
+
+
+def _cells(contenders: list[Contender], pages: list[GoldPage], indexes: list[int]) -> str:
+    chosen = [pages[i] for i in indexes]
+    return "  ".join(
+        "{:8.4f} {:8.4f} {:8.4f}".format(*_scores([c.texts[i] for i in indexes], chosen))
+        for c in contenders
+    )
+
+
+def report(
+    name: str, pages: list[GoldPage], contenders: list[Contender], per_page: bool
+) -> list[str]:
+    """The printed report of one folder: per page (optionally), overall, per language, the
+    pages left empty, the low pages, and speed."""
     names = "  ".join(f"{c.name:>26}" for c in contenders)
     lines = [
+        f"== {name}: {len(pages)} pages",
         f"{'page':<12}  {names}",
         f"{'':<12}  " + "  ".join(f"{'P':>8}{'R':>9}{'F1':>9}" for _ in contenders),
     ]
@@ -116,16 +206,31 @@ def report(pages: list[GoldPage], contenders: list[Contender], per_page: bool) -
                 "{:8.3f} {:8.3f} {:8.3f}".format(*scores[c.name][index]) for c in contenders
             )
             lines.append(f"{page.id[:12]:<12}  {cells}")
-    overall = "  ".join(
-        "{:8.4f} {:8.4f} {:8.4f}".format(
-            *score_corpus([(t, p.gold) for t, p in zip(c.texts, pages, strict=True)])
-        )
-        for c in contenders
+    lines.append(f"{'overall':<12}  {_cells(contenders, pages, list(range(len(pages))))}")
+    languages: dict[str, list[int]] = {}
+    for index, page in enumerate(pages):
+        languages.setdefault(page.language, []).append(index)
+    for language, indexes in sorted(languages.items(), key=lambda item: -len(item[1])):
+        label = f"{language} ({len(indexes)})"
+        lines.append(f"  {label:<10}  {_cells(contenders, pages, indexes)}")
+    ours, baseline = contenders[0], contenders[-1]
+    full = sum(outcome.full_extraction for outcome in ours.outcomes)
+    lines.append(
+        f"{ours.name}: full extraction ran on {full} of {len(pages)} pages"
+        f" ({full / len(pages):.1%})"
     )
-    lines.append(f"{'overall':<12}  {overall}")
+    empty = [
+        f"{page.id[:24]} ({outcome.rejection or 'empty'})"
+        for page, outcome, theirs in zip(pages, ours.outcomes, baseline.outcomes, strict=True)
+        if page.gold.strip() and not outcome.text.strip() and theirs.text.strip()
+    ]
+    lines.append(
+        f"{ours.name}: pages with a gold body left empty where {baseline.name} finds text:"
+        f" {len(empty)}" + "".join(f"\n  {entry}" for entry in empty)
+    )
     for contender in contenders:
         low = [
-            (page.id[:12], s[2])
+            (page.id[:24], s[2])
             for page, s in zip(pages, scores[contender.name], strict=True)
             if s[2] < LOW_F1
         ]
@@ -136,11 +241,52 @@ def report(pages: list[GoldPage], contenders: list[Contender], per_page: bool) -
             f"{contender.name}: {len(pages)} pages in {contender.seconds:.2f} s,"
             f" {contender.pages_per_second():.1f} pages/s"
         )
-    baseline = contenders[-1]
     for contender in contenders[:-1]:
         if contender.seconds and baseline.seconds:
             lines.append(
                 f"time per page, {contender.name} / {baseline.name}:"
                 f" {contender.seconds / baseline.seconds:.2f}"
             )
+    return lines
+
+
+def ablation(
+    folders: dict[str, list[GoldPage]],
+    full: dict[str, list[str]],
+    options: HtmlExtractionOptions,
+    min_words: int,
+) -> list[str]:
+    """Each rule's count: F1 on each folder with every rule and without that one, and the
+    pages it helps and hurts (their F1 with the rule higher or lower by :data:`CHANGED_F1`).
+
+    :param folders: the pages of each folder, by name.
+    :param full: the texts the extraction with every rule gave, by folder name.
+    :param options: the options of the extraction with every rule.
+    :param min_words: ``VALIDATE_MIN_WORDS``.
+    """
+    header = "  ".join(f"{name[:30]:>30}" for name in folders)
+    lines = [
+        "== ablation: F1 with every rule / without the rule, pages helped +, hurt -",
+        f"{'rule':<26}  {header}",
+    ]
+    for rule in RULES:
+        without = HtmlExtractionOptions(
+            focus=options.focus,
+            include_tables=options.include_tables,
+            disabled_rules=options.disabled_rules | {rule},
+        )
+        extract = project_extraction(without, min_words)
+        cells = []
+        for name, pages in folders.items():
+            texts = [extract(page).text for page in pages]
+            helped = hurt = 0
+            for page, with_rule, without_rule in zip(pages, full[name], texts, strict=True):
+                change = (
+                    score_page(with_rule, page.gold)[2] - score_page(without_rule, page.gold)[2]
+                )
+                helped += change > CHANGED_F1
+                hurt += change < -CHANGED_F1
+            f1_with, f1_without = _scores(full[name], pages)[2], _scores(texts, pages)[2]
+            cells.append(f"{f1_with:.4f}/{f1_without:.4f} +{helped:<3d} -{hurt:<3d}")
+        lines.append(f"{rule:<26}  " + "  ".join(f"{cell:>30}" for cell in cells))
     return lines

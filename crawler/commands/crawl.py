@@ -6,17 +6,33 @@ start). This one exits with the status the crawl's summary decided (``crawler/su
 what it read could not all be stored, 7 when another crawl holds the database), so that
 cron and systemd timers can tell a bad crawl from a good one. Being named ``crawl`` in
 ``COMMANDS_MODULE``, it takes the place of Scrapy's.
+
+Before the crawl starts, it looks for slips on the command line (``crawler/usage.py``): a
+misspelled ``-s`` setting or ``-a`` argument, or an argument value the spider cannot take
+(its ``__init__`` raises :class:`~scrapy.exceptions.UsageError`, so the spider is built once
+here for that). A slip stops the command with one line and exit status 2 (usage), as does a
+``UsageError`` the spider raises when the crawl builds it (``from_crawler``, which sees the
+settings): never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import sys
 
 from scrapy.commands import crawl
 from scrapy.crawler import Crawler
+from scrapy.exceptions import UsageError
+from scrapy.spiderloader import get_spider_loader
 from scrapy.spiders import Spider
+from scrapy.utils.conf import arglist_to_dict
 
 from crawler.summary import EXIT_STATUS_STAT
+from crawler.usage import argument_slips, setting_slips
+
+USAGE_STATUS = 2
+"""Exit status of a slip on the command line, as Scrapy's for an unknown option."""
 
 
 class Command(crawl.Command):
@@ -27,11 +43,40 @@ class Command(crawl.Command):
     def long_desc(self) -> str:
         return (
             "Run a spider of the current project, by name. Exits 0 when the crawl went well,"
-            " 1 when it could not start, 3 when no page was read, 4 when the share of failed"
+            " 1 when it could not start, 2 on a usage error (an unknown option, a misspelled"
+            " setting or argument, an argument value the spider cannot take), 3 when no page"
+            " was read, 4 when the share of failed"
             " pages is above CRAWL_MAX_ERROR_SHARE, 5 when it did not finish, 6 when a write to"
             " the database or the WARC files failed, 7 when another crawl is writing to the"
-            " database (see the README, 'Exit status')."
+            " database (see docs/running.md, 'Exit status')."
         )
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        if len(args) == 1 and not self._command_line_holds(args[0], opts):
+            # Before Scrapy's crawler process exists, and so before it logs a line: the
+            # slip's line is all the command prints.
+            raise SystemExit(USAGE_STATUS)
+
+    def _command_line_holds(self, spider_name: str, opts: argparse.Namespace) -> bool:
+        """Whether the command line is free of slips (``crawler/usage.py``); prints each one,
+        a warning or the fatal line."""
+        assert self.settings is not None
+        try:
+            spidercls = get_spider_loader(self.settings).load(spider_name)
+        except KeyError:
+            return True  # Scrapy says so itself
+        slips = setting_slips(arglist_to_dict(opts.set)) + argument_slips(spidercls, opts.spargs)
+        for slip in slips:
+            print(slip.message, file=sys.stderr)
+        if any(slip.fatal for slip in slips):
+            return False
+        try:
+            spidercls(**opts.spargs)
+        except UsageError as error:
+            print(error, file=sys.stderr)
+            return False
+        return True
 
     def _create_crawler(self, spidercls: type[Spider] | str) -> Crawler:
         created = super()._create_crawler(spidercls)
@@ -39,10 +84,32 @@ class Command(crawl.Command):
         return created
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        super().run(args, opts)
-        for ran in self._crawlers:
-            decided = ran.stats.get_value(EXIT_STATUS_STAT) if ran.stats is not None else None
-            if decided is not None:
-                # The status the log and the crawls row give, also when Scrapy's own is 1
-                # (a store that could not open: 6).
-                self.exitcode = int(decided)
+        if len(args) != 1:
+            super().run(args, opts)  # Scrapy's usage error
+            return
+        assert self.crawler_process is not None
+        started = self.crawler_process.crawl(self._create_crawler(args[0]), **opts.spargs)
+        if isinstance(started, asyncio.Task):
+            started.add_done_callback(self._report_usage_error)
+        self.crawler_process.start()
+        if self.exitcode:
+            return  # a usage error, said in one line
+        decided = [
+            int(status)
+            for ran in self._crawlers
+            if ran.stats is not None
+            and (status := ran.stats.get_value(EXIT_STATUS_STAT)) is not None
+        ]
+        if decided:
+            # The status the log and the crawls row give, also for a crawl that stopped at
+            # its start (a full disk: 6; another crawl holding the database: 7).
+            self.exitcode = max(decided)
+        elif self.crawler_process.bootstrap_failed:
+            self.exitcode = 1  # the crawl did not start (Scrapy's own status)
+
+    def _report_usage_error(self, started: asyncio.Task[None]) -> None:
+        """One line for a :class:`UsageError` the spider raised as the crawl built it
+        (taking the exception from the task keeps asyncio from printing its traceback)."""
+        if not started.cancelled() and isinstance(started.exception(), UsageError):
+            print(started.exception(), file=sys.stderr)
+            self.exitcode = USAGE_STATUS

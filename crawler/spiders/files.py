@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import scrapy
+from scrapy.exceptions import UsageError
 from scrapy.http import Response
 from twisted.python.failure import Failure
 from w3lib.url import file_uri_to_path, path_to_file_uri
@@ -161,7 +162,7 @@ class FilesSpider(scrapy.Spider):
     def __init__(self, path: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not path.strip(" ,"):
-            raise ValueError("the files spider needs -a path=FILE_DIR_OR_GLOB[,...]")
+            raise UsageError("the files spider needs -a path=FILE_DIR_OR_GLOB[,...]")
         self.path = path
         self.arguments = {"path": path}
         self._history: FetchHistory | None = None

@@ -28,6 +28,7 @@ from scrapy.exceptions import (
     DownloadConnectionRefusedError,
     DownloadTimeoutError,
     IgnoreRequest,
+    UsageError,
 )
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
@@ -44,6 +45,7 @@ from crawler.discovery import (
     declared_charset,
     document_kind,
     gunzip_if_compressed,
+    is_web_url,
     parse_feed,
     parse_sitemap,
     sitemaps_in_robots,
@@ -56,8 +58,9 @@ from crawler.warc import describe_body
 from pipelines.extraction.decoding import binary_kind
 from pipelines.extraction.result import FetchFailed, NotArticle, Rejected, Skipped
 
-HTTP_SCHEMES = ("http", "https")
 ARTICLE_OG_TYPE = re.compile(r"^\s*article", re.IGNORECASE)
+HOST_FIRST = re.compile(r"[\w.-]+\.[\w-]+(?::\d+)?(?:/|$)")
+"""A URL given without its scheme: a host name or address, maybe a port, then the path."""
 NOT_A_PAGE = frozenset(IGNORED_EXTENSIONS)
 """Link targets by extension that cannot hold an article (images, media, archives, PDFs)."""
 
@@ -66,14 +69,25 @@ def start_urls(start: str, start_file: str) -> list[str]:
     """The start URLs from ``-a start=`` (comma-separated) and ``-a start_file=``.
 
     The file holds one URL a line; blank lines and ``#`` comments are left out.
+
+    :raises UsageError: for a file that cannot be read, or a URL that is not an absolute
+        http(s) one (start URLs are the user's choice: a slip, not something to skip).
     """
-    urls = [url.strip() for url in start.split(",") if url.strip()]
+    urls = [("-a start", url.strip()) for url in start.split(",") if url.strip()]
     if start_file:
-        for line in Path(start_file).read_text(encoding="utf-8").splitlines():
+        try:
+            lines = Path(start_file).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as error:
+            raise UsageError(f"-a start_file: cannot read {start_file!r}: {error}") from None
+        for number, line in enumerate(lines, start=1):
             line = line.split("#", 1)[0].strip()
             if line:
-                urls.append(line)
-    return list(dict.fromkeys(urls))
+                urls.append((f"-a start_file {start_file}, line {number}", line))
+    for where, url in urls:
+        if not is_web_url(url):
+            hint = f" (did you mean http://{url}?)" if HOST_FIRST.match(url) else ""
+            raise UsageError(f"{where}: not an http(s) URL: {url!r}{hint}")
+    return list(dict.fromkeys(url for _, url in urls))
 
 
 def site_domain(url: str) -> str:
@@ -121,11 +135,9 @@ class NewsSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        urls = start_urls(start, start_file)
-        self.start_urls_given = [url for url in urls if urlsplit(url).scheme in HTTP_SCHEMES]
-        self.invalid_start_urls = [url for url in urls if url not in self.start_urls_given]
+        self.start_urls_given = start_urls(start, start_file)
         if not depth.isdigit():
-            raise ValueError(f"-a depth must be a whole number, not {depth!r}")
+            raise UsageError(f"-a depth must be a whole number, not {depth!r}")
         self.depth = int(depth)
         self.any_domain = domains.strip() == "*"
         extra = {d.strip().lower().removeprefix("www.") for d in domains.split(",") if d.strip()}
@@ -150,7 +162,7 @@ class NewsSpider(scrapy.Spider):
         spider.sitemap_bounds = SitemapBounds.from_settings(crawler.settings)
         if not spider.start_urls_given and not crawler.settings.get("REDIS_URL"):
             # A cluster worker may start without start URLs: it takes the shared frontier's.
-            raise ValueError(
+            raise UsageError(
                 "the news spider needs -a start=URL[,URL...] or -a start_file=PATH"
                 " with at least one http(s) URL"
             )
@@ -169,9 +181,6 @@ class NewsSpider(scrapy.Spider):
         self.any_domain = self.any_domain or any_domain
 
     async def start(self) -> AsyncIterator[Any]:
-        for url in self.invalid_start_urls:
-            self.logger.error("Not a http(s) URL, left out: %r", url)
-            self.crawler.stats.inc_value("news/invalid_start_url")
         for url in self.start_urls_given:
             yield self._request(url, via="start", hops=0)
 

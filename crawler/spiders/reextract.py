@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import scrapy
+from scrapy.exceptions import UsageError
 
 from crawler.inflight import ItemsInFlight
 from crawler.items import Fetch, Page, PreviousFetch, utc_now
@@ -44,14 +45,14 @@ ARCHIVED_READS = """
 def crawl_ids(crawls: str) -> list[int] | None:
     """The crawl ids of ``-a crawls=``: ``None`` for all.
 
-    :raises ValueError: on anything but ``all`` or comma-separated integers.
+    :raises UsageError: on anything but ``all`` or comma-separated integers.
     """
     if crawls.strip().lower() in ("", "all"):
         return None
     try:
         return [int(part) for part in crawls.split(",") if part.strip()]
     except ValueError:
-        raise ValueError(f"-a crawls= takes crawl ids (1,2,...) or all, not {crawls!r}") from None
+        raise UsageError(f"-a crawls= takes crawl ids (1,2,...) or all, not {crawls!r}") from None
 
 
 class ReextractSpider(scrapy.Spider):

@@ -1,8 +1,8 @@
 """Raw bytes to text: binary sniffing and charset resolution.
 
 The order follows what browsers do, with one guard browsers do not need: a declared charset
-is only believed when the bytes decode under it, so a page that lies about its charset is
-detected instead of turned into mojibake or an exception.
+is only believed when the bytes decode under it, all but a few damaged ones, so a page that
+lies about its charset is detected instead of turned into mojibake or an exception.
 
 1. a byte order mark;
 2. the charset declared by the transport (HTTP ``Content-Type``);
@@ -13,6 +13,8 @@ detected instead of turned into mojibake or an exception.
 """
 
 from __future__ import annotations
+
+import re
 
 from charset_normalizer import from_bytes
 from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
@@ -56,6 +58,17 @@ NOT_CHARSETS = frozenset({"unicode-escape", "raw-unicode-escape", "idna", "punyc
 """Python text codecs a label may name that are not character sets: they read backslash
 escapes or domain names, and would rewrite the page rather than decode it."""
 
+MAX_UNDECODABLE_SHARE = 0.05
+"""A declared charset is believed while the non-ASCII bytes it cannot decode stay under this
+share of them: a stray byte (a truncated character, a byte pasted from elsewhere) damages a
+character, as in a browser, rather than sending the whole page to detection, which can pick
+a wrong legacy charset and garble every accented letter."""
+
+ASCII_BYTES = bytes(range(128))
+
+UNDECODABLE_BYTE = re.compile("[\udc80-\udcff]")
+"""A byte that did not decode, as the ``surrogateescape`` error handler writes it."""
+
 WEB_DEFAULT_ENCODING = "cp1252"
 """The legacy encoding most of the web's undeclared pages use (and browsers' fallback in most
 locales): the one detection picks when it rates it as likely as the best."""
@@ -97,16 +110,31 @@ def _decodes(body: bytes, encoding: str) -> bool:
     return True
 
 
+def _mostly_decodes(body: bytes, encoding: str) -> bool:
+    """Whether ``body`` is text in ``encoding`` but for a few damaged bytes: under
+    :data:`MAX_UNDECODABLE_SHARE` of its non-ASCII bytes fail to decode. A page in another
+    charset fails on nearly all of them."""
+    if _decodes(body, encoding):
+        return True
+    try:
+        text = body.decode(encoding, "surrogateescape")
+    except (UnicodeError, LookupError):
+        return False
+    undecodable = len(UNDECODABLE_BYTE.findall(text))
+    return undecodable < MAX_UNDECODABLE_SHARE * len(body.translate(None, ASCII_BYTES))
+
+
 def _is_utf8_with_non_ascii(body: bytes) -> bool:
     return not body.isascii() and _decodes(body, "utf-8")
 
 
 def _believable(body: bytes, label: str | None) -> str | None:
-    """The codec named by ``label`` if the body really decodes under it, else ``None``."""
+    """The codec named by ``label`` if the body really decodes under it (but for a few
+    damaged bytes: :func:`_mostly_decodes`), else ``None``."""
     if not label:
         return None
     encoding = resolve_encoding(label)
-    if encoding is None or encoding in NOT_CHARSETS or not _decodes(body, encoding):
+    if encoding is None or encoding in NOT_CHARSETS or not _mostly_decodes(body, encoding):
         return None
     if encoding in SINGLE_BYTE_LEGACY and _is_utf8_with_non_ascii(body):
         # Single-byte charsets decode any bytes, so a UTF-8 page mislabelled as latin-1
@@ -157,7 +185,7 @@ def decode_body(body: bytes, declared: str | None = None, *, html: bool = True) 
     for label in candidates:
         encoding = _believable(body, label)
         if encoding is not None:
-            return body.decode(encoding), encoding
+            return body.decode(encoding, "replace"), encoding
     if _decodes(body, "utf-8"):
         return body.decode("utf-8"), "utf-8"
     encoding = _detected(body) or "cp1252"

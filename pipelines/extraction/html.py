@@ -15,6 +15,7 @@ from collections import Counter
 from copy import deepcopy
 from dataclasses import dataclass
 from importlib.metadata import version
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -25,6 +26,7 @@ from trafilatura.settings import Document, Extractor
 from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML, INVALID_XML_CHARS
 
 from pipelines.extraction.json_ld import json_ld_documents
+from pipelines.extraction.main_text import MainText, main_text
 from pipelines.extraction.metadata import page_metadata
 from pipelines.extraction.options import HtmlExtractionOptions
 from pipelines.extraction.page_kind import (
@@ -33,12 +35,16 @@ from pipelines.extraction.page_kind import (
     listing_text,
     page_signals,
     same_site_target,
+    web_url,
 )
 from pipelines.extraction.result import WORD, Extraction, NotArticle
 from pipelines.extraction.text import extractor_version
 
 EXTRACTOR_NAME = f"cleanwire-html {extractor_version()} (trafilatura {version('trafilatura')})"
 """What ``articles.extractor`` records for HTML: our steps' version and trafilatura's."""
+
+DEFAULT_OPTIONS = HtmlExtractionOptions()
+"""Every rule applied, as the crawl runs them."""
 
 
 def _html_parser(huge_tree: bool = False) -> lxml.html.HTMLParser:
@@ -76,9 +82,12 @@ that reach them."""
 CHROME_BLOCK_TAGS = frozenset({"div", "section", "aside", "form", "ol", "ul"})
 """Elements that :data:`CHROME_BLOCK_NAME` and :data:`CHROME_WIDGET_NAME` are looked for on."""
 
-CHROME_BLOCK_NAME = re.compile(r"comment(?!ary)")
-"""Comment sections trafilatura misses, found by ``id``/``class``: those whose name does not
-*start* with "comment" (``CommentsWrapper``, ``cd-comments``).
+CHROME_BLOCK_NAME = re.compile(r"(?:^|[^a-z0-9])comment(?!ary|ator)")
+"""Comment sections trafilatura misses, found by ``id``/``class``: a name part (between
+spaces, hyphens, underscores) that begins with "comment" (``comments-wrapper``,
+``cd-comments``, ``commentlist``; ``CommentsWrapper`` is lowercased first), but not
+"commentary" or "commentator", which name live-ticker entries and opinion pieces. A word
+merely ending in it (``recentcomments``) is some other widget's name.
 
 This and the two patterns below are matched against lowercased names: case-sensitive
 patterns run about three times faster than case-insensitive ones, and they are tried on
@@ -118,34 +127,16 @@ TEASER_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "div")
 """Elements a teaser line is looked for in; a ``<div>`` only when it is a line of text (holds
 none of the :data:`BLOCK_TAGS`)."""
 
-TEASER_LABEL_CHARS = 20
-"""How many leading non-space characters of an element are read to look for a teaser label
-(the longest label fits)."""
-
-TEASER_LABEL = re.compile(
-    r"(?:read more|read also|also read|see also|see more|related|more on this story"
-    r"|recommended|don't miss|must read)\b\W*",
-    re.IGNORECASE,
-)
-"""Labels that introduce a link to another article inside the body ("Read more: <link>")."""
+TEASER_LABEL = re.compile(r"[^\W\d_]+(?:[\s'’-]+[^\W\d_]+){0,3}\s*[:：|»›]+\s*")
+"""A label that introduces a link, in any language: one to four words and a colon (or ``|``,
+``»``): "Read more:", "Lesen Sie auch:", "LEIA TAMBÉM:", "関連記事：". Only a label followed
+by nothing, or mostly by link text, makes a teaser line (:func:`_is_teaser`)."""
 
 MAX_CHROME_SHARE = 0.5
 """A chrome candidate holding more than this share of the page's text is left alone."""
 
 MAX_LINK_SHARE = 0.6
 """Extracted text made of link text above this share is a list of links, not an article."""
-
-EMPTY_INLINE_TAGS = ("a", "span", "i", "b", "em", "strong", "small", "font", "q")
-"""Inline elements removed when empty (a WordPress ``<span id="more-…">``, a footnote anchor,
-an icon): trafilatura's precision mode deletes an empty element together with the text that
-follows it."""
-
-EMPTY_BLOCK_TAGS = (
-    *("div", "p", "section", "article", "main", "blockquote", "pre"),
-    *("h1", "h2", "h3", "h4", "h5", "h6"),
-)
-"""Blocks that, empty and followed by text (markup that breaks lines with empty blocks), are
-turned into ``<br>``, for the reason of :data:`EMPTY_INLINE_TAGS`."""
 
 TRAFILATURA_DISCARDS = (
     *("script", "style", "svg", "noscript", "template", "head", "link", "nav", "footer"),
@@ -165,7 +156,10 @@ EMBED_STOP_TAGS = frozenset({"body", "html", "article", "main"})
 
 SHORT_TEXT_CHARS = 250
 """Text shorter than this (trafilatura's own ``MIN_EXTRACTED_SIZE``) is a sign that the fast
-extraction missed the article; trafilatura's whole cascade then runs on the page as well."""
+extraction missed the article; trafilatura's whole cascade then runs on the page as well. A
+longer text is judged by the page's evidence (:mod:`pipelines.extraction.main_text`)."""
+
+SHORT_TEXT_REASON = "short text"
 
 TITLE_XPATH = XPath(
     "//meta[@property='og:title' or @name='twitter:title']/@content | //title/text()"
@@ -176,11 +170,11 @@ TITLE_SCAN_LINES = 3
 """A line repeating the headline is looked for among this many first lines of the text."""
 
 COPYRIGHT_NOTICE = re.compile(
-    r"(?:©|\bcopyright\b).*\b(?:19|20)\d\d\b|\b(?:19|20)\d\d\b.*(?:©|\bcopyright\b)"
-    r"|\ball rights reserved\b",
+    r"(?:©|\(c\)|\bcopyright\b).*\b(?:19|20)\d\d\b|\b(?:19|20)\d\d\b.*(?:©|\bcopyright\b)",
     re.IGNORECASE,
 )
-"""A copyright notice: © or "copyright" with a year, or "all rights reserved"."""
+"""A copyright notice in any language: the sign © (or "(c)", or "copyright", a word many
+languages share) with a year."""
 
 COPYRIGHT_LINE_MAX_CHARS = 120
 """A line holding a :data:`COPYRIGHT_NOTICE` is a footer or a photo credit up to this length
@@ -189,13 +183,19 @@ COPYRIGHT_LINE_MAX_CHARS = 120
 BRACKETED_TAG = re.compile(r"\[[^\]]*\]")
 """A tag after a headline link: "[VIDEO]", "[PICS]", "[INSIGHT]"."""
 
-TRAFILATURA_FOCUS = {"balanced": "precision", "precision": "precision", "recall": "recall"}
+TRAFILATURA_FOCUS = {"balanced": "balanced", "precision": "precision", "recall": "recall"}
 """trafilatura's mode for each of our ``focus`` values. Its precision mode prunes more page
-chrome; most words it would also lose (embedded posts, text after an empty element, lines
-between paragraphs) :func:`prepare_tree` keeps for it, so with our own steps it is the
-balanced choice. On the dev half of the article-extraction benchmark, with our steps:
-precision mode P 0.983 R 0.991 F1 0.987; balanced mode P 0.974 R 0.993 F1 0.983; recall mode
-P 0.972 R 0.993 F1 0.983."""
+chrome, but drops real paragraphs too (subheadings, questions, a standfirst, paragraphs after
+an ad slot). Through the crawl's path, with our steps, on the two dev sets (P / R / F1):
+
+* precision mode: article-extraction benchmark 0.983 / 0.991 / 0.987, fundus 0.949 / 0.963
+  / 0.956;
+* balanced mode: 0.974 / 0.993 / 0.983, fundus 0.943 / 0.970 / 0.956;
+* recall mode: 0.972 / 0.993 / 0.983, fundus 0.942 / 0.966 / 0.954.
+
+The sets disagree on precision against balanced; news pages never tuned on scored higher
+with balanced, and precision mode's losses are whole paragraphs, its gains chrome that our
+own steps remove, so ``balanced`` is trafilatura's balanced mode."""
 
 
 def trafilatura_extractor(
@@ -206,8 +206,8 @@ def trafilatura_extractor(
     :param options: how trafilatura is run.
     :param url: the page's URL.
     :param thorough: run trafilatura's whole cascade (its own fallbacks: readability,
-        jusText, the baseline) instead of its fast path, and in its balanced mode rather
-        than its precision mode, which leaves the baseline out.
+        jusText, the baseline) instead of its fast path, in its balanced mode rather than
+        its precision mode, which leaves the baseline out.
     """
     focus = TRAFILATURA_FOCUS[options.focus]
     if thorough and focus == "precision":
@@ -230,14 +230,14 @@ def _text(element: HtmlElement) -> str:
 
 
 def _is_teaser(element: HtmlElement) -> bool:
-    """A "Read more: <link>" line: a teaser label followed by nothing or mostly link text."""
+    """A "Read more: <link>" line: a teaser label followed by mostly link text."""
     text = _text(element)
     label = TEASER_LABEL.match(text)
     if label is None:
         return False
     rest = text[label.end() :]
     links = sum(len(_text(link)) for link in element.iter("a"))
-    return not rest or links >= len(rest) / 2
+    return bool(rest) and links >= len(rest) / 2
 
 
 def _is_link_list(element: HtmlElement | None) -> bool:
@@ -258,32 +258,29 @@ def _sign_up_box(field: HtmlElement) -> HtmlElement:
     return box
 
 
-def _leading_text(element: HtmlElement) -> str:
-    """The start of the element's text: at least :data:`TEASER_LABEL_CHARS` non-space
-    characters where it has them, spaces collapsed."""
-    parts: list[str] = []
-    size = 0
-    for piece in element.itertext():
-        parts.append(piece)
-        size += len(piece) - piece.count(" ")
-        if size >= TEASER_LABEL_CHARS:
-            break
-    return " ".join("".join(parts).split())
-
-
 def _teasers(root: HtmlElement) -> list[HtmlElement]:
-    """Teaser lines ("Read more: <link>"), and the list of links after a bare label."""
+    """Teaser lines ("Read more: <link>"), and the list of links after a bare label.
+
+    A teaser line is the nearest :data:`TEASER_TAGS` element around a link, so only the
+    elements that hold links are read."""
     found: list[HtmlElement] = []
-    for element in root.iter(*TEASER_TAGS):
-        if TEASER_LABEL.match(_leading_text(element)) is None:
+    lines: set[HtmlElement] = set()
+    for link in root.iter("a"):
+        line = next(link.iterancestors(*TEASER_TAGS), None)
+        if line is None or line in lines:
             continue
-        if element.tag == "div" and not _is_line(element):
-            continue
-        if _is_teaser(element):
-            found.append(element)
-            label_only = TEASER_LABEL.fullmatch(_text(element)) is not None
-            if label_only and _is_link_list(element.getnext()):
-                found.append(element.getnext())
+        lines.add(line)
+        if (line.tag != "div" or _is_line(line)) and _is_teaser(line):
+            found.append(line)
+    for links in root.iter("ul", "ol"):
+        label = links.getprevious()
+        if (
+            label is not None
+            and label.tag in TEASER_TAGS
+            and TEASER_LABEL.fullmatch(_text(label))
+            and _is_link_list(links)
+        ):
+            found += [label, links]
     return found
 
 
@@ -313,7 +310,15 @@ def _is_named_chrome(element: HtmlElement) -> bool:
     return bool(CHROME_BLOCK_NAME.search(name) or CHROME_WIDGET_NAME.search(widget))
 
 
-def chrome_blocks(tree: HtmlElement) -> list[HtmlElement]:
+def _outermost(elements: list[HtmlElement]) -> list[HtmlElement]:
+    """The elements not inside another of them, in their order."""
+    inside = set(elements)
+    return [e for e in elements if not any(ancestor in inside for ancestor in e.iterancestors())]
+
+
+def chrome_blocks(
+    tree: HtmlElement, options: HtmlExtractionOptions = DEFAULT_OPTIONS
+) -> list[HtmlElement]:
     """Blocks of page chrome that trafilatura's own rules let through on common news pages.
 
     * elements named as chrome (:func:`_is_named_chrome`): comment sections, widgets named
@@ -323,41 +328,35 @@ def chrome_blocks(tree: HtmlElement) -> list[HtmlElement]:
     * teaser lines inside the body ("Read more: <link>", "ALSO READ: <link>"), and a bare
       "Read more:" label together with the list of links that follows it.
 
-    No candidate holding an ``<h1>`` or more than :data:`MAX_CHROME_SHARE` of the page's text
-    is returned, so a misnamed article container is never lost.
+    No candidate holding an ``<h1>`` is returned, and each of the three rules removes nothing
+    from a page where its blocks together hold more than :data:`MAX_CHROME_SHARE` of the
+    page's text: there the names mark the content itself (a forum's posts, a live ticker's
+    entries, a gallery's items), and a misnamed article container is never lost.
 
     :param tree: the parsed page.
+    :param options: which of these rules apply (``named_chrome``, ``sign_up_boxes``,
+        ``teaser_lines``).
     """
     body = tree.find(".//body")
     root = body if body is not None else tree
-    candidates = [e for e in root.iter(Element) if e.attrib and _is_named_chrome(e)]
-    candidates += [_sign_up_box(field) for field in EMAIL_FIELD_XPATH(tree)]
-    candidates += _teasers(root)
-    page_chars = len(_text(root))
-    kept = [
-        element
-        for element in dict.fromkeys(candidates)
-        if element is not root
-        and not element.xpath(".//h1")
-        and len(_text(element)) <= MAX_CHROME_SHARE * page_chars
-    ]
-    outer = set(kept)
-    return [e for e in kept if not any(ancestor in outer for ancestor in e.iterancestors())]
-
-
-def _keep_text_around_empty_elements(tree: HtmlElement) -> None:
-    """Remove the empty :data:`EMPTY_INLINE_TAGS` and turn the empty
-    :data:`EMPTY_BLOCK_TAGS` followed by text into ``<br>``, so that trafilatura keeps the
-    text that follows them."""
-    for element in list(tree.iter(*EMPTY_BLOCK_TAGS, *EMPTY_INLINE_TAGS)):
-        if len(element) or (element.text or "").strip() or element.getparent() is None:
-            continue
-        if element.tag in EMPTY_INLINE_TAGS:
-            element.drop_tree()
-        elif (element.tail or "").strip():
-            element.attrib.clear()
-            element.text = None
-            element.tag = "br"
+    found: list[list[HtmlElement]] = []
+    if options.uses("named_chrome"):
+        found.append([e for e in root.iter(Element) if e.attrib and _is_named_chrome(e)])
+    if options.uses("sign_up_boxes"):
+        found.append([_sign_up_box(field) for field in EMAIL_FIELD_XPATH(tree)])
+    if options.uses("teaser_lines"):
+        found.append(_teasers(root))
+    if not any(found):
+        return []
+    most = MAX_CHROME_SHARE * len(_text(root))
+    kept: list[HtmlElement] = []
+    for candidates in found:
+        blocks = _outermost(
+            [e for e in dict.fromkeys(candidates) if e is not root and not e.xpath(".//h1")]
+        )
+        if sum(len(_text(block)) for block in blocks) <= most:
+            kept += blocks
+    return _outermost(list(dict.fromkeys(kept)))
 
 
 def _is_line(div: HtmlElement) -> bool:
@@ -404,19 +403,22 @@ def _keep_embedded_posts(tree: HtmlElement, url: str | None) -> None:
             wrapper.attrib.pop("id", None)
 
 
-def prepare_tree(tree: HtmlElement, url: str | None) -> None:
-    """Ready a page for trafilatura, in place: remove the :func:`chrome_blocks`; keep the text
-    around empty elements, the lines between paragraphs and the embedded posts that
-    trafilatura would lose.
+def prepare_tree(
+    tree: HtmlElement, url: str | None, options: HtmlExtractionOptions = DEFAULT_OPTIONS
+) -> None:
+    """Ready a page for trafilatura, in place: remove the :func:`chrome_blocks`; keep the
+    lines between paragraphs and the embedded posts that trafilatura would lose.
 
     :param tree: the parsed page; changed in place.
     :param url: the page's URL, to tell links to other sites.
+    :param options: which rules apply.
     """
-    for block in chrome_blocks(tree):
+    for block in chrome_blocks(tree, options):
         block.drop_tree()
-    _keep_text_around_empty_elements(tree)
-    _keep_lines_between_paragraphs(tree)
-    _keep_embedded_posts(tree, url)
+    if options.uses("lines_between_paragraphs"):
+        _keep_lines_between_paragraphs(tree)
+    if options.uses("embedded_posts"):
+        _keep_embedded_posts(tree, url)
 
 
 def trafilatura_view(tree: HtmlElement) -> HtmlElement:
@@ -479,7 +481,9 @@ def _is_copyright_line(line: str) -> bool:
     return len(line.strip()) <= COPYRIGHT_LINE_MAX_CHARS and bool(COPYRIGHT_NOTICE.search(line))
 
 
-def clean_lines(text: str, tree: HtmlElement, url: str | None) -> str:
+def clean_lines(
+    text: str, tree: HtmlElement, url: str | None, options: HtmlExtractionOptions = DEFAULT_OPTIONS
+) -> str:
     """Drop the lines of extracted text that are not article text.
 
     * a line among the first :data:`TITLE_SCAN_LINES` that repeats the headline
@@ -491,16 +495,19 @@ def clean_lines(text: str, tree: HtmlElement, url: str | None) -> str:
     :param text: trafilatura's text.
     :param tree: the page it was extracted from.
     :param url: the page's URL.
+    :param options: which rules apply (``repeated_headline``, ``headline_link_lines``,
+        ``copyright_lines``).
     """
     lines = [line for line in text.strip().splitlines() if line.strip()]
-    titles = page_titles(tree)
-    links = headline_links(tree, url, text)
+    titles = page_titles(tree) if options.uses("repeated_headline") else set()
+    links = headline_links(tree, url, text) if options.uses("headline_link_lines") else []
+    copyright_lines = options.uses("copyright_lines")
     kept = [
         line
         for index, line in enumerate(lines)
         if not (index < TITLE_SCAN_LINES and _words(line) in titles)
         and not _is_headline_link_line(line, links)
-        and not _is_copyright_line(line)
+        and not (copyright_lines and _is_copyright_line(line))
     ]
     return "\n".join(kept)
 
@@ -511,27 +518,56 @@ def _trafilatura_text(tree: HtmlElement, extractor: Extractor) -> str:
     return document.text or "" if isinstance(document, Document) else ""
 
 
-def extract_text(tree: HtmlElement, url: str | None, options: HtmlExtractionOptions) -> str:
-    """The article text of a page, ``""`` when none is found.
+class BodyText(NamedTuple):
+    """The article text of a page (``""`` when none is found), and why trafilatura's whole
+    cascade ran for it (``None`` when it did not)."""
+
+    text: str
+    full_extraction: str | None
+
+
+def _fast_text_missed(text: str, evidence: MainText, options: HtmlExtractionOptions) -> str | None:
+    """Why the fast extraction's ``text`` is not trusted, or ``None``: shorter than
+    :data:`SHORT_TEXT_CHARS`, or missing the page's main text (:meth:`MainText.missed_by`)."""
+    if not options.uses("fast_text_check"):
+        return None
+    return SHORT_TEXT_REASON if len(text) < SHORT_TEXT_CHARS else evidence.missed_by(text)
+
+
+def extract_text(
+    tree: HtmlElement,
+    url: str | None,
+    options: HtmlExtractionOptions,
+    json_ld: list[Any] | None = None,
+) -> BodyText:
+    """The article text of a page.
 
     :func:`prepare_tree`, then trafilatura text-only on its fast path (over the
-    :func:`trafilatura_view`); when that gives less
-    than :data:`SHORT_TEXT_CHARS`, its whole cascade too (the longer text is kept); then
+    :func:`trafilatura_view`). When the page's own evidence says that text missed the
+    article (:func:`_fast_text_missed`), trafilatura's whole cascade runs too, and its text
+    is kept if it holds more of that evidence (:meth:`MainText.support`), or, after a short
+    text, as much and is longer; when neither holds half of the page's JSON-LD
+    ``articleBody`` (a page that draws its article with a script, behind a consent notice),
+    the ``articleBody`` is the text. Then
     :func:`clean_lines`.
 
     :param tree: the parsed page; the page chrome is removed from it in place.
     :param url: where the page was read from.
     :param options: how trafilatura is run.
+    :param json_ld: the page's JSON-LD documents (read from ``tree`` when not given).
     """
-    prepare_tree(tree, url)
+    prepare_tree(tree, url, options)
     text = _trafilatura_text(trafilatura_view(tree), trafilatura_extractor(options, url))
-    if len(text) < SHORT_TEXT_CHARS:
-        text = max(
-            text,
-            _trafilatura_text(tree, trafilatura_extractor(options, url, thorough=True)),
-            key=len,
-        )
-    return clean_lines(text, tree, url)
+    evidence = main_text(tree, json_ld_documents(tree) if json_ld is None else json_ld)
+    reason = _fast_text_missed(text, evidence, options)
+    if reason is not None:
+        full = _trafilatura_text(tree, trafilatura_extractor(options, url, thorough=True))
+        length = len if reason == SHORT_TEXT_REASON else lambda _: 0
+        if (evidence.support(full), length(full)) > (evidence.support(text), length(text)):
+            text = full
+        if options.uses("article_body_fallback") and evidence.lacks_article_body(text):
+            text = evidence.article_body_text
+    return BodyText(clean_lines(text, tree, url, options), reason)
 
 
 def link_text_share(tree: HtmlElement, text: str) -> float:
@@ -734,7 +770,9 @@ def extract_html(html: str, url: str | None, options: HtmlExtractionOptions) -> 
 
     :param html: the decoded page.
     :param url: where the page was read from; relative links resolve against it, and it
-        stands as the page's URL when the page names no canonical URL.
+        stands as the page's URL when the page names no canonical URL. Links and the
+        page's path are judged by its :func:`web address <web_url>`: for a saved file
+        (``file://``), the URL the page names for itself.
     :param options: how trafilatura is run.
     :raises NotArticle: ``unparseable_html`` when no HTML tree can be built, ``index_page``
         when the page is a home, section, tag, author, search or paginated listing page (the
@@ -751,19 +789,21 @@ def extract_html(html: str, url: str | None, options: HtmlExtractionOptions) -> 
     if tree is None:
         raise NotArticle("unparseable_html")
     json_ld = json_ld_documents(tree)
-    signals = page_signals(tree, json_ld, url)
-    if (signal := signals.index_page_before_text()) is not None:
+    site_url = web_url(url, tree)
+    signals = page_signals(tree, json_ld, site_url)
+    index_pages = options.uses("index_pages")
+    if index_pages and (signal := signals.index_page_before_text()) is not None:
         raise NotArticle("index_page", signal)
-    text = extract_text(tree, url, options)
+    text, full_extraction = extract_text(tree, site_url, options, json_ld)
     if not text.strip():
         raise NotArticle("no_main_text")
     share = link_text_share(tree, text)
     metadata = page_metadata(tree, json_ld, url)
-    if signals.article is None:
-        evidence = listing_text(tree, text, share, url or metadata.canonical_url)
+    if index_pages and (signals.article is None or signals.root):
+        evidence = listing_text(tree, text, share, site_url)
         if (signal := signals.index_page_from_text(evidence)) is not None:
             raise NotArticle("index_page", signal)
-    if share > MAX_LINK_SHARE:
+    if options.uses("link_list") and share > MAX_LINK_SHARE:
         raise NotArticle("link_list", f"{share:.0%} link text")
     return Extraction(
         text=text,
@@ -779,4 +819,5 @@ def extract_html(html: str, url: str | None, options: HtmlExtractionOptions) -> 
         image=metadata.image,
         tags=metadata.tags,
         url=metadata.canonical_url,
+        full_extraction=full_extraction is not None,
     )

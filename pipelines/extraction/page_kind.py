@@ -17,7 +17,7 @@ from urllib.parse import SplitResult, parse_qsl, urljoin, urlsplit
 from lxml.html import HtmlElement
 
 from pipelines.extraction.json_ld import node_types, page_nodes
-from pipelines.extraction.result import WORD
+from pipelines.extraction.words import count_words
 
 ARTICLE_JSON_LD_TYPES = frozenset(
     {
@@ -159,13 +159,16 @@ class PageSignals:
     :param article: the first article signal (``og:type article``, ``json_ld NewsArticle``,
         ``meta article:published_time``), or ``None``.
     :param root: the URL is the site's home page.
+    :param declared: the article signal is the page's own statement of its type
+        (``og:type article``, a JSON-LD article type), not only a publication time.
     :param listing: a listing JSON-LD type (``json_ld CollectionPage``), or ``None``.
     :param hint: a listing signal that many articles give too: a listing URL pattern
         (``url /tag/``, ``url /page/3``) or a listing ``og:type`` (``og:type website``).
 
     The rule, in order:
 
-    1. a root URL is an index page, whatever the page states;
+    1. a root URL is an index page, unless the page declares itself an article by its type:
+       then the root URL is a hint (step 4);
     2. any article signal makes the page an article;
     3. a listing JSON-LD type is an index page;
     4. a hint is an index page when the extracted text looks like a listing too: a teaser
@@ -182,10 +185,11 @@ class PageSignals:
     root: bool
     listing: str | None
     hint: str | None
+    declared: bool = False
 
     def index_page_before_text(self) -> str | None:
         """Steps 1 to 3 of the rule: the signal that makes the page an index page, if any."""
-        if self.root:
+        if self.root and not self.declared:
             return "url root"
         return None if self.article is not None else self.listing
 
@@ -194,6 +198,9 @@ class PageSignals:
 
         :param evidence: what the extracted text looks like.
         """
+        if self.root and self.declared:
+            found = evidence.loose()
+            return f"url root, {found}" if found else None
         if self.article is not None:
             return None
         if self.hint is not None:
@@ -224,8 +231,9 @@ def page_signals(tree: HtmlElement, json_ld: list[Any], url: str | None) -> Page
 
     :param tree: the parsed page.
     :param json_ld: the page's :func:`~pipelines.extraction.json_ld.json_ld_documents`.
-    :param url: the URL the page was read from (not the canonical URL it names: sites that
-        misconfigure it name their home page on every page).
+    :param url: the page's :func:`web_url`: the URL it was read from, and for a saved file
+        the canonical URL it names (which sites that misconfigure it set to their home page
+        on every page: a root URL with a declared article type is only a hint).
     """
     types = json_ld_page_types(json_ld)
     article, hint = _meta_signals(tree)
@@ -234,12 +242,13 @@ def page_signals(tree: HtmlElement, json_ld: list[Any], url: str | None) -> Page
     )
     if json_ld_article is not None:
         article = f"json_ld {json_ld_article}"
+    declared = article is not None and not article.startswith("meta ")
     listing_type = next((_LISTING_TYPE_NAMES[t] for t in types if t in _LISTING_TYPE_NAMES), None)
     listing = f"json_ld {listing_type}" if listing_type else None
     pattern = url_listing_pattern(url) if url is not None else None
     hint = f"url {pattern}" if pattern is not None else hint
     root = url is not None and _is_root(urlsplit(url))
-    return PageSignals(article=article, root=root, listing=listing, hint=hint)
+    return PageSignals(article=article, root=root, listing=listing, hint=hint, declared=declared)
 
 
 def _visible_chars(text: str | None) -> int:
@@ -261,9 +270,34 @@ def _site(url: str) -> str:
     return (urlsplit(url).hostname or "").removeprefix("www.")
 
 
+def web_url(url: str | None, tree: HtmlElement) -> str | None:
+    """The web address to judge a page's links and path by: the URL it was read from when
+    that is an http(s) URL, else (a saved file) the absolute http(s) URL the page names for
+    itself (``<link rel=canonical>``, ``og:url``), else ``None``.
+
+    :param url: where the page was read from.
+    :param tree: the parsed page.
+    """
+    if url is not None and urlsplit(url).scheme in ("http", "https"):
+        return url
+    for element in tree.iter("link", "meta"):
+        if element.tag == "link":
+            rel = (element.get("rel") or "").casefold().split()
+            stated = element.get("href") if "canonical" in rel else None
+        else:
+            name = (element.get("property") or element.get("name") or "").casefold()
+            stated = element.get("content") if name == "og:url" else None
+        parts = urlsplit((stated or "").strip())
+        if parts.scheme in ("http", "https") and parts.hostname:
+            return parts.geturl()
+    return None
+
+
 def same_site_target(href: str | None, page_url: str | None) -> str | None:
     """Where a link leads, when it leads to another page of the same site (a relative link,
-    or a host equal to the page's, its parent or a subdomain); ``None`` otherwise."""
+    or a host equal to the page's, its parent or a subdomain); ``None`` otherwise, and for
+    every absolute link when the page's site is not known (``page_url`` is ``None`` or has
+    no host, as a ``file://`` URL has none: see :func:`web_url`)."""
     if not href or href.startswith("#"):
         return None
     page = (page_url or "").partition("#")[0]
@@ -271,7 +305,9 @@ def same_site_target(href: str | None, page_url: str | None) -> str | None:
     if urlsplit(target).scheme not in ("", "http", "https") or target == page:
         return None
     host, site = _site(target), _site(page)
-    if host and site and not (f".{host}".endswith(f".{site}") or f".{site}".endswith(f".{host}")):
+    if host and not site:
+        return None
+    if host and not (f".{host}".endswith(f".{site}") or f".{site}".endswith(f".{host}")):
         return None
     return target
 
@@ -380,7 +416,7 @@ def listing_text(
     :param page_url: the page's URL, to tell same-site links.
     """
     lines = [line.strip().removeprefix("- ") for line in text.splitlines() if line.strip()]
-    words = len(WORD.findall(text))
+    words = count_words(text)
     texts = ["".join(teaser.text_content().split()) for teaser in teasers(tree, page_url)]
     if len(texts) < min(LISTING_MIN_TEASERS, TEASER_LIST_MIN_TEASERS):
         return ListingText(len(lines), 0, 0, words, 0, link_share)
@@ -391,6 +427,6 @@ def listing_text(
         in_teasers=len(found),
         teasers=len({source for _, source in found}),
         words=words,
-        teaser_words=sum(len(WORD.findall(line)) for line, _ in found),
+        teaser_words=sum(count_words(line) for line, _ in found),
         link_share=link_share,
     )

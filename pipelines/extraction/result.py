@@ -3,11 +3,28 @@
 from __future__ import annotations
 
 import hashlib
-import re
+import unicodedata
 from dataclasses import dataclass, field
 
-WORD = re.compile(r"\w+")
-"""A word, as every count and comparison of words in the extraction reads one."""
+from pipelines.extraction.words import WORD, count_words
+
+__all__ = [
+    "WORD",
+    "Extraction",
+    "ExtractionError",
+    "FetchFailed",
+    "NotArticle",
+    "Rejected",
+    "Skipped",
+    "nfc",
+]
+
+
+def nfc(text: str) -> str:
+    """``text`` in Unicode normalization form C (composed characters, as most of the web and
+    most search tools write them), so that the same word is stored the same way whatever
+    form its page used."""
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 @dataclass
@@ -26,10 +43,14 @@ class Extraction:
         (:func:`pipelines.extraction.shingles.fingerprint`), for finding copies.
     :param story_features: the weights of the title's and text's features
         (:func:`pipelines.clustering.features.article_features`), for story assignment.
+    :param full_extraction: the fast extraction's text was not trusted and trafilatura's whole
+        cascade ran too (for the benchmark's report; not stored).
 
-    ``word_count`` and ``text_sha256`` are computed from ``text`` when the extraction is made,
-    in the worker process that made it, so that the crawl's own process does not spend time
-    on them.
+    The text and the names (title, author, description, site name, tags) are kept in Unicode
+    normalization form C (:func:`nfc`). ``word_count`` (:func:`~pipelines.extraction.words.
+    count_words`: in Chinese, Japanese and Thai, a character a word) and ``text_sha256`` are
+    computed from ``text`` when the extraction is made, in the worker process that made it, so
+    that the crawl's own process does not spend time on them.
     """
 
     text: str
@@ -49,11 +70,18 @@ class Extraction:
     signature: bytes = field(default=b"", repr=False)
     shingles: bytes = field(default=b"", repr=False)
     story_features: dict[int, float] | None = field(default=None, repr=False)
+    full_extraction: bool = field(default=False, repr=False)
     word_count: int = field(init=False)
     text_sha256: str = field(init=False)
 
     def __post_init__(self) -> None:
-        self.word_count = len(WORD.findall(self.text))
+        self.text = nfc(self.text)
+        self.title, self.author, self.description, self.sitename = (
+            nfc(value) if value is not None else None
+            for value in (self.title, self.author, self.description, self.sitename)
+        )
+        self.tags = [nfc(tag) for tag in self.tags]
+        self.word_count = count_words(self.text)
         self.text_sha256 = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 

@@ -27,8 +27,8 @@ import numpy.typing as npt
 from pipelines.extraction.result import WORD
 
 SHINGLE_WORDS = 3
-"""Words per shingle. Three keeps a reworded copy's shared phrases (see the README's
-measurements): five-word shingles miss most of them."""
+"""Words per shingle. Three keeps a reworded copy's shared phrases (see the
+measurements in ``docs/copies-and-stories.md``): five-word shingles miss most of them."""
 
 NUM_PERM = 256
 """MinHash permutations: 128 bands of two rows, with which LSH finds a pair of Jaccard
