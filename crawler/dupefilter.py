@@ -23,7 +23,7 @@ from scrapy.dupefilters import RFPDupeFilter
 from scrapy.utils.job import job_dir
 from scrapy.utils.request import RequestFingerprinterProtocol
 
-from crawler.redirects import SEEN_META_KEY
+from crawler.redirects import let_through
 
 LENGTH_BYTES = 2
 """``requests.seen`` holds each fingerprint as its big-endian 2-byte length, then its bytes
@@ -93,14 +93,9 @@ class BoundedDupeFilter(RFPDupeFilter):
             self.file.seek(0, 2)
 
     def request_seen(self, request: Request) -> bool:
-        """Whether ``request`` was seen; a redirect that was is let through, marked with
-        :data:`~crawler.redirects.SEEN_META_KEY`."""
-        if not super().request_seen(request):
-            return False
-        if request.meta.get("redirect_urls"):
-            request.meta[SEEN_META_KEY] = True
-            return False
-        return True
+        """Whether ``request`` was seen; a redirect that was is let through, marked
+        (:func:`~crawler.redirects.let_through`)."""
+        return super().request_seen(request) and not let_through(request)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:

@@ -4,8 +4,10 @@ ends as a page with its reason instead of vanishing.
 Scrapy's redirect middleware hands the redirected request to the scheduler, whose duplicate
 filter drops it without a word when its URL was requested before: in a loop (``A`` to ``B``
 to ``A``), or to a page the crawl reads anyway. The page that redirected then had no
-``fetches`` row and no log line. So :class:`crawler.dupefilter.BoundedDupeFilter` lets such
-a request through, marked (:data:`SEEN_META_KEY`), and :class:`RedirectAccounting` (a
+``fetches`` row and no log line. So the duplicate filters
+(:class:`crawler.dupefilter.BoundedDupeFilter`, and in cluster mode
+:class:`ClusterDupeFilter`) let such a request through, marked (:data:`SEEN_META_KEY`:
+:func:`let_through`), and :class:`RedirectAccounting` (a
 downloader middleware, first in line) refuses to send it with :class:`RedirectNotFollowed`,
 which the news spider records: ``error: redirect_loop`` when the URL is one the chain went
 through already, else ``skipped: redirect_seen``.
@@ -15,11 +17,29 @@ from __future__ import annotations
 
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
+from scrapy_redis.dupefilter import RFPDupeFilter as RedisDupeFilter
 
 from pipelines.extraction.result import FetchFailed, Rejected, Skipped
 
 SEEN_META_KEY = "redirect_seen"
 """``request.meta`` key the duplicate filter sets on a redirect to a URL requested before."""
+
+
+def let_through(request: Request) -> bool:
+    """For a duplicate filter that has seen ``request``: whether to let it through all the
+    same (it is a redirect), marked with :data:`SEEN_META_KEY`."""
+    if not request.meta.get("redirect_urls"):
+        return False
+    request.meta[SEEN_META_KEY] = True
+    return True
+
+
+class ClusterDupeFilter(RedisDupeFilter):  # type: ignore[misc]
+    """scrapy-redis's duplicate filter, shared by a cluster's workers, letting a redirect to
+    a URL seen already through, marked (:func:`let_through`)."""
+
+    def request_seen(self, request: Request) -> bool:
+        return bool(super().request_seen(request)) and not let_through(request)
 
 
 class RedirectNotFollowed(IgnoreRequest):
