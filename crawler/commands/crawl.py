@@ -108,8 +108,13 @@ class Command(crawl.Command):
             self.exitcode = 1  # the crawl did not start (Scrapy's own status)
 
     def _report_usage_error(self, started: asyncio.Task[None]) -> None:
-        """One line for a :class:`UsageError` the spider raised as the crawl built it
-        (taking the exception from the task keeps asyncio from printing its traceback)."""
-        if not started.cancelled() and isinstance(started.exception(), UsageError):
-            print(started.exception(), file=sys.stderr)
+        """One line for a :class:`UsageError` the spider raised as the crawl built it; any
+        other error that kept the crawl from starting is reported with its traceback, as
+        asyncio reports an error nobody took from its task."""
+        error = None if started.cancelled() else started.exception()
+        if isinstance(error, UsageError):
+            print(error, file=sys.stderr)
             self.exitcode = USAGE_STATUS
+        elif error is not None:
+            context = {"message": "The crawl could not start", "exception": error}
+            started.get_loop().call_exception_handler({**context, "future": started})
