@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from pipelines.extraction.html import parse_html
+import json
+
+from pipelines.extraction.html import (
+    SHORT_TEXT_CHARS,
+    HtmlExtractionOptions,
+    extract_html,
+    parse_html,
+)
 from pipelines.extraction.json_ld import json_ld_documents
-from pipelines.extraction.main_text import MainText, main_text
+from pipelines.extraction.main_text import MainText, main_text, plain_text
 
 SENTENCES = [
     "The council approved the new budget on Tuesday after a long debate about the schools.",
@@ -72,3 +79,32 @@ def test_a_text_with_under_half_the_json_ld_article_body_misses_it() -> None:
     assert found.missed_by(SENTENCES[0]) == "articleBody"
     assert found.missed_by(body) is None
     assert found.support(body) > found.support(SENTENCES[0])
+
+
+def test_a_cookie_notice_longer_than_the_floor_does_not_stand_for_the_article() -> None:
+    body = " ".join(SENTENCES * 3)
+    notice = (
+        "We and our partners use cookies and similar technologies to store and access"
+        " information on your device, to personalise content and ads, to provide social media"
+        " features and to analyse our traffic. You can accept all cookies, reject them, or"
+        " choose which purposes you allow in the settings at any time."
+    )
+    assert len(notice) > SHORT_TEXT_CHARS
+    head = (
+        "<title>Budget approved</title><script type='application/ld+json'>"
+        + json.dumps({"@type": "NewsArticle", "headline": "Budget approved", "articleBody": body})
+        + "</script>"
+    )
+    html = page(f"<div class='consent'><p>{notice}</p></div><div id='app'></div>", head)
+    extraction = extract_html(html, "https://example.com/news/budget", HtmlExtractionOptions())
+    assert extraction.full_extraction
+    assert SENTENCES[-1] in extraction.text
+    assert "cookies" not in extraction.text
+    without = HtmlExtractionOptions(disabled_rules=frozenset({"article_body_fallback"}))
+    assert "cookies" in extract_html(html, "https://example.com/news/budget", without).text
+
+
+def test_an_article_body_in_markup_is_read_as_plain_text() -> None:
+    stated = "<p>Tom &amp; Jerry met the mayor.</p><p>He said:<br>\u201cYes.\u201d</p>"
+    assert plain_text(stated) == "Tom & Jerry met the mayor.\nHe said:\n\u201cYes.\u201d"
+    assert plain_text("  No markup &amp; no breaks  ") == "No markup & no breaks"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from pipelines.extraction.metric import score_corpus, score_page, shingles, tokenize, tp_fp_fn
@@ -68,3 +70,10 @@ def test_empty_prediction_keeps_precision_and_costs_recall() -> None:
     assert recall == 0.5
     assert score_page("", "e f g h") == (0.0, 0.0, 0.0)
     assert score_page("", "") == (1.0, 1.0, 1.0)
+
+
+def test_texts_are_compared_in_one_unicode_form() -> None:
+    composed = "Le café de la gare a rouvert après des années de travaux."
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert decomposed != composed
+    assert score_page(composed, decomposed) == (1.0, 1.0, 1.0)

@@ -14,6 +14,8 @@ lies about its charset is detected instead of turned into mojibake or an excepti
 
 from __future__ import annotations
 
+import re
+
 from charset_normalizer import from_bytes
 from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
 
@@ -64,6 +66,9 @@ a wrong legacy charset and garble every accented letter."""
 
 ASCII_BYTES = bytes(range(128))
 
+UNDECODABLE_BYTE = re.compile("[\udc80-\udcff]")
+"""A byte that did not decode, as the ``surrogateescape`` error handler writes it."""
+
 WEB_DEFAULT_ENCODING = "cp1252"
 """The legacy encoding most of the web's undeclared pages use (and browsers' fallback in most
 locales): the one detection picks when it rates it as likely as the best."""
@@ -109,13 +114,14 @@ def _mostly_decodes(body: bytes, encoding: str) -> bool:
     """Whether ``body`` is text in ``encoding`` but for a few damaged bytes: under
     :data:`MAX_UNDECODABLE_SHARE` of its non-ASCII bytes fail to decode. A page in another
     charset fails on nearly all of them."""
+    if _decodes(body, encoding):
+        return True
     try:
         text = body.decode(encoding, "surrogateescape")
     except (UnicodeError, LookupError):
         return False
-    undecodable = sum(1 for char in text if "\udc80" <= char <= "\udcff")
-    non_ascii = len(body.translate(None, ASCII_BYTES))
-    return not undecodable or undecodable < MAX_UNDECODABLE_SHARE * non_ascii
+    undecodable = len(UNDECODABLE_BYTE.findall(text))
+    return undecodable < MAX_UNDECODABLE_SHARE * len(body.translate(None, ASCII_BYTES))
 
 
 def _is_utf8_with_non_ascii(body: bytes) -> bool:

@@ -127,10 +127,6 @@ TEASER_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "div")
 """Elements a teaser line is looked for in; a ``<div>`` only when it is a line of text (holds
 none of the :data:`BLOCK_TAGS`)."""
 
-TEASER_LABEL_CHARS = 40
-"""How many leading non-space characters of an element are read to look for a teaser label
-(the longest label fits)."""
-
 TEASER_LABEL = re.compile(r"[^\W\d_]+(?:[\s'’-]+[^\W\d_]+){0,3}\s*[:：|»›]+\s*")
 """A label that introduces a link, in any language: one to four words and a colon (or ``|``,
 ``»``): "Read more:", "Lesen Sie auch:", "LEIA TAMBÉM:", "関連記事：". Only a label followed
@@ -262,31 +258,29 @@ def _sign_up_box(field: HtmlElement) -> HtmlElement:
     return box
 
 
-def _leading_text(element: HtmlElement) -> str:
-    """The start of the element's text: at least :data:`TEASER_LABEL_CHARS` non-space
-    characters where it has them, spaces collapsed."""
-    parts: list[str] = []
-    size = 0
-    for piece in element.itertext():
-        parts.append(piece)
-        size += len(piece) - piece.count(" ")
-        if size >= TEASER_LABEL_CHARS:
-            break
-    return " ".join("".join(parts).split())
-
-
 def _teasers(root: HtmlElement) -> list[HtmlElement]:
-    """Teaser lines ("Read more: <link>"), and the list of links after a bare label."""
+    """Teaser lines ("Read more: <link>"), and the list of links after a bare label.
+
+    A teaser line is the nearest :data:`TEASER_TAGS` element around a link, so only the
+    elements that hold links are read."""
     found: list[HtmlElement] = []
-    for element in root.iter(*TEASER_TAGS):
-        if TEASER_LABEL.match(_leading_text(element)) is None:
+    lines: set[HtmlElement] = set()
+    for link in root.iter("a"):
+        line = next(link.iterancestors(*TEASER_TAGS), None)
+        if line is None or line in lines:
             continue
-        if element.tag == "div" and not _is_line(element):
-            continue
-        if _is_teaser(element):
-            found.append(element)
-        elif TEASER_LABEL.fullmatch(_text(element)) and _is_link_list(element.getnext()):
-            found += [element, element.getnext()]
+        lines.add(line)
+        if (line.tag != "div" or _is_line(line)) and _is_teaser(line):
+            found.append(line)
+    for links in root.iter("ul", "ol"):
+        label = links.getprevious()
+        if (
+            label is not None
+            and label.tag in TEASER_TAGS
+            and TEASER_LABEL.fullmatch(_text(label))
+            and _is_link_list(links)
+        ):
+            found += [label, links]
     return found
 
 
@@ -552,7 +546,9 @@ def extract_text(
     :func:`trafilatura_view`). When the page's own evidence says that text missed the
     article (:func:`_fast_text_missed`), trafilatura's whole cascade runs too, and its text
     is kept if it holds more of that evidence (:meth:`MainText.support`), or, after a short
-    text, as much and is longer. Then
+    text, as much and is longer; when neither holds half of the page's JSON-LD
+    ``articleBody`` (a page that draws its article with a script, behind a consent notice),
+    the ``articleBody`` is the text. Then
     :func:`clean_lines`.
 
     :param tree: the parsed page; the page chrome is removed from it in place.
@@ -569,6 +565,8 @@ def extract_text(
         length = len if reason == SHORT_TEXT_REASON else lambda _: 0
         if (evidence.support(full), length(full)) > (evidence.support(text), length(text)):
             text = full
+        if options.uses("article_body_fallback") and evidence.lacks_article_body(text):
+            text = evidence.article_body_text
     return BodyText(clean_lines(text, tree, url, options), reason)
 
 

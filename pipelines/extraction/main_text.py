@@ -9,12 +9,14 @@ little: a wrong block can be as long as a short article. The page's own evidence
   An article's paragraphs are such a group; teasers, menus and captions are not;
 * its JSON-LD **articleBody**, where the publisher states the body itself.
 
-:func:`missed_main_text` tells when a text misses that evidence; :func:`covered` measures how
-much of it a text holds.
+:meth:`MainText.missed_by` tells when a text misses that evidence; :meth:`MainText.support`
+measures how much of it a text holds.
 """
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -52,11 +54,16 @@ class MainText:
     """The page's evidence of its main text.
 
     :param blocks: the texts of the prose group's blocks, without spaces.
-    :param article_body: the JSON-LD ``articleBody``, without spaces (``""`` when none).
+    :param article_body_text: the JSON-LD ``articleBody`` as plain text (``""`` when none).
     """
 
     blocks: tuple[str, ...]
-    article_body: str
+    article_body_text: str = ""
+
+    @property
+    def article_body(self) -> str:
+        """The JSON-LD ``articleBody`` without spaces."""
+        return _packed(self.article_body_text)
 
     @property
     def block_chars(self) -> int:
@@ -83,9 +90,13 @@ class MainText:
         size = len(_packed(text))
         if self.block_chars - self.covered(text) > size:
             return "prose group"
-        if 2 * size < len(self.article_body):
+        if self.lacks_article_body(text):
             return "articleBody"
         return None
+
+    def lacks_article_body(self, text: str) -> bool:
+        """Whether ``text`` holds less than half of the JSON-LD ``articleBody``."""
+        return 2 * len(_packed(text)) < len(self.article_body)
 
 
 def _line_text(element: HtmlElement) -> tuple[str, int]:
@@ -139,6 +150,20 @@ def article_body(json_ld: Iterable[Any]) -> str:
     return max(bodies, key=len, default="")
 
 
+MARKUP_BREAK = re.compile(r"<(?:br|/p|/div|/li|/h[1-6]|/blockquote)\b[^>]*>", re.IGNORECASE)
+MARKUP_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+
+
+def plain_text(article_body: str) -> str:
+    """An ``articleBody`` as plain text: publishers put HTML in it too (paragraphs, line
+    breaks, entities)."""
+    if MARKUP_TAG.search(article_body) is None:
+        return html.unescape(article_body).strip()
+    text = MARKUP_TAG.sub("", MARKUP_BREAK.sub("\n", article_body))
+    lines = (" ".join(line.split()) for line in html.unescape(text).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
 def main_text(tree: HtmlElement, json_ld: list[Any]) -> MainText:
     """The page's :class:`MainText`.
 
@@ -147,5 +172,5 @@ def main_text(tree: HtmlElement, json_ld: list[Any]) -> MainText:
     """
     body = tree.find(".//body")
     return MainText(
-        prose_blocks(body if body is not None else tree), _packed(article_body(json_ld))
+        prose_blocks(body if body is not None else tree), plain_text(article_body(json_ld))
     )

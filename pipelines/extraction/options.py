@@ -13,6 +13,7 @@ RULES = {
     "embedded_posts": "keep posts embedded from other sites",
     "fast_text_check": "run trafilatura's whole cascade when the fast text is short or misses"
     " the page's prose group or JSON-LD articleBody",
+    "article_body_fallback": "take the JSON-LD articleBody when the text holds under half of it",
     "repeated_headline": "drop a first line repeating the headline",
     "headline_link_lines": "drop lines made of links to other articles of the site",
     "copyright_lines": "drop short copyright notices",
