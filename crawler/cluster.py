@@ -213,7 +213,8 @@ class ClusterMode:
             return
         for name, value in {
             "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
-            "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+            # scrapy-redis's, letting redirects to URLs seen through (crawler/redirects.py)
+            "DUPEFILTER_CLASS": "crawler.redirects.ClusterDupeFilter",
             "SCHEDULER_PERSIST": True,
         }.items():
             settings.set(name, value, priority=max(settings.getpriority(name) or 0, 20))

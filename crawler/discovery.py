@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import codecs
 import html
+import io
+import json
 import re
 import zlib
 from collections.abc import Iterable, Iterator
@@ -33,10 +35,21 @@ SITEMAP = "sitemap"
 SITEMAP_INDEX = "sitemap_index"
 ROBOTS = "robots"
 HTML = "html"
+JSON = "json"
 OTHER = "other"
 
 SNIFF_BYTES = 64 * 1024
 """How much of a body :func:`document_kind` looks at."""
+XML_OPTIONS: dict[str, bool] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "huge_tree": False,
+    "recover": True,
+    "load_dtd": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+"""How feeds and sitemaps are parsed: safely (no entities, DTD or network) and leniently."""
 
 WEB_SCHEMES = frozenset({"http", "https"})
 ABSOLUTE_WEB_URL = re.compile(r"https?://", re.I)
@@ -122,7 +135,7 @@ ZONE_OFFSETS = {
 """Zone names of RFC 822 dates beyond the US ones :func:`email.utils.parsedate_tz` knows."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Listing:
     """An article URL as a feed or sitemap lists it, with what the listing says about it.
 
@@ -167,12 +180,14 @@ DOCUMENT_REASONS = {
 
 
 def document_kind(body: bytes, content_type: str | None = None) -> str:
-    """What ``body`` is: ``feed``, ``sitemap``, ``sitemap_index``, ``robots``, ``html``, ``other``.
+    """What ``body`` is: ``feed``, ``sitemap``, ``sitemap_index``, ``robots``, ``json``, ``html``,
+    ``other``.
 
     Only the content tells, from its first :data:`SNIFF_BYTES`: the root element of markup
     (after any declaration, comments and DOCTYPE), else whether the lines are mostly
-    robots.txt directives. ``content_type`` only counts when the content tells nothing: a
-    ``text/html`` body is then ``html``. Never raises.
+    robots.txt directives, else whether the whole body is JSON (an API's answer served as
+    ``text/html`` is no page to extract from). ``content_type`` only counts when the content
+    tells nothing: a ``text/html`` body is then ``html``. Never raises.
 
     :param body: the document, decompressed.
     :param content_type: the ``Content-Type`` it was served with, if any.
@@ -181,6 +196,8 @@ def document_kind(body: bytes, content_type: str | None = None) -> str:
     kind = _markup_kind(text)
     if kind is None and not text.lstrip().startswith("<") and _is_robots_txt(text):
         kind = ROBOTS
+    if kind is None and text.lstrip()[:1] in ("{", "[") and _is_json(body):
+        kind = JSON
     if kind is None and media_type(content_type) in HTML_MEDIA_TYPES:
         kind = HTML
     return kind or OTHER
@@ -215,14 +232,33 @@ def parse_sitemap(body: bytes, base_url: str, refused: list[str] | None = None) 
     :param base_url: the URL the sitemap was read from, to resolve relative URLs against.
     :param refused: if given, the ``loc`` URLs of another scheme than http(s) are appended to it.
     """
-    root = _parse_xml(body)
-    if root is None:
-        return []
-    entry_name = SITEMAP_ENTRIES.get(_lower_name(root)[1])
-    if entry_name is None:
-        return []
-    entries = (child for child in root if _lower_name(child)[1] == entry_name)
-    return _unique(_sitemap_listing(entry, base_url, refused) for entry in entries)
+    return _unique(_sitemap_listings(body, base_url, refused))
+
+
+def _sitemap_listings(
+    body: bytes, base_url: str, refused: list[str] | None
+) -> Iterator[Listing | None]:
+    """The listing of each entry of a sitemap, read as the XML is parsed, each entry freed
+    once read: a sitemap's tree (100 MiB for 200,000 URLs) is never held whole."""
+    source = io.BytesIO(_repair_references(_strip_leading_space(body)))
+    root: etree._Element | None = None
+    entry_name: str | None = None
+    try:
+        for event, element in etree.iterparse(source, events=("start", "end"), **XML_OPTIONS):
+            if root is None:
+                root = element
+                entry_name = SITEMAP_ENTRIES.get(_lower_name(root)[1])
+                if entry_name is None:
+                    return
+            if event != "end" or element.getparent() is not root:
+                continue
+            if _lower_name(element)[1] == entry_name:
+                yield _sitemap_listing(element, base_url, refused)
+            element.clear()
+            while (earlier := element.getprevious()) is not None:
+                root.remove(earlier)
+    except (etree.XMLSyntaxError, ValueError):
+        return
 
 
 def sitemaps_in_robots(body: bytes, base_url: str, refused: list[str] | None = None) -> list[str]:
@@ -270,6 +306,15 @@ def normalise_date(value: str | None) -> str | None:
     """
     moment = _parse_date(value)
     return _iso_utc(moment) if moment else None
+
+
+def _is_json(body: bytes) -> bool:
+    """Whether ``body`` is one JSON document (in any of JSON's encodings)."""
+    try:
+        json.loads(body)
+    except (ValueError, RecursionError):
+        return False
+    return True
 
 
 def _sniff_text(head: bytes) -> str:
@@ -346,15 +391,7 @@ def declared_charset(content_type: str | None) -> str | None:
 
 def _parse_xml(body: bytes) -> etree._Element | None:
     """The root element of ``body`` parsed safely and leniently, or ``None`` if none."""
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        recover=True,
-        load_dtd=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    parser = etree.XMLParser(**XML_OPTIONS)
     try:
         return etree.fromstring(_repair_references(_strip_leading_space(body)), parser)
     except (etree.XMLSyntaxError, ValueError):

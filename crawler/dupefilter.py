@@ -6,6 +6,9 @@ URLs holds about a gigabyte for it. :class:`BoundedDupeFilter` remembers the mos
 fingerprints only (:class:`RecentKeys`: between ``DUPEFILTER_MAX_ENTRIES`` and twice as many).
 A URL seen longer ago than that may be requested again; the revisit middleware then asks for
 it conditionally, and the pipeline records it as ``unchanged`` without extracting it again.
+
+A redirect to a URL seen already is let through, marked, for the page that redirected to be
+recorded (``crawler/redirects.py``).
 """
 
 from __future__ import annotations
@@ -14,10 +17,13 @@ from collections.abc import Hashable, Iterator
 from pathlib import Path
 from typing import IO, Self
 
+from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.dupefilters import RFPDupeFilter
 from scrapy.utils.job import job_dir
 from scrapy.utils.request import RequestFingerprinterProtocol
+
+from crawler.redirects import let_through
 
 LENGTH_BYTES = 2
 """``requests.seen`` holds each fingerprint as its big-endian 2-byte length, then its bytes
@@ -85,6 +91,11 @@ class BoundedDupeFilter(RFPDupeFilter):
             for fingerprint in read_fingerprints(self.file):
                 self._fingerprints.add(fingerprint)
             self.file.seek(0, 2)
+
+    def request_seen(self, request: Request) -> bool:
+        """Whether ``request`` was seen; a redirect that was is let through, marked
+        (:func:`~crawler.redirects.let_through`)."""
+        return super().request_seen(request) and not let_through(request)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:

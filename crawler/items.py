@@ -84,6 +84,9 @@ class Crawl:
     worker: str | None = None
     """In cluster mode, the crawler process that ran the crawl (``host:pid:uuid``); the
     cluster's writer wrote its row."""
+    storage_failures: int | None = None
+    """Writes to the database, WARC files, copies or stories that failed (``storage/failed``):
+    what the crawl read and could not keep."""
 
 
 @dataclass
@@ -201,6 +204,25 @@ class ArticleSignature:
 
 
 @dataclass
+class CrawlLease:
+    """The crawl writing to the database now: the one row of ``crawl_lease``
+    (``pipelines/lease.py``).
+
+    ``holder`` names the process (``host:pid:uuid``); ``host`` and ``pid`` let a crawl on the
+    same machine see that the holder is dead; ``renewed_at`` (UTC, ISO-8601), renewed while
+    the holder runs, lets one on another machine see that it stopped renewing.
+    """
+
+    holder: str
+    host: str
+    pid: int
+    acquired_at: str
+    renewed_at: str
+    crawl_id: int | None = None
+    id: int | None = None
+
+
+@dataclass
 class SimilarPair:
     """Two articles whose texts share shingles: a row of ``similar_articles``.
 
@@ -249,6 +271,8 @@ class PreviousFetch:
 
     :param crawl_finished: whether the crawl that read it finished normally (a page that
         lists others is only trusted as unchanged when its links were all followed).
+    :param archived: whether its bytes are in a WARC record; a read whose record could not
+        be written (a full disk) is fetched whole again, to archive it.
     """
 
     fetch_id: int
@@ -260,6 +284,7 @@ class PreviousFetch:
     last_modified: str | None = None
     body_sha256: str | None = None
     article_id: str | None = None
+    archived: bool = True
 
 
 @dataclass
@@ -280,6 +305,9 @@ class Page:
     rejection: Rejected | None = None
     extraction: Extraction | None = field(default=None, repr=False)
     article: Article | None = field(default=None, repr=False)
+    counted_as: str | None = None
+    """The stats key the dedupe stage counted an article under (``articles/new`` ...), so
+    that a page the store cannot write is counted again as failed."""
 
     def __repr__(self) -> str:
         return f"<Page {self.fetch.uri}>"

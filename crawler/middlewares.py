@@ -180,6 +180,7 @@ class ListingDateFilter(BaseSpiderMiddleware):
     def __init__(self, crawler: Crawler, history: FetchHistory | SharedFetchHistory) -> None:
         super().__init__(crawler)
         self.history = history
+        self.archiving = crawler.settings.getbool("WARC_ENABLED")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ListingDateFilter:
@@ -189,12 +190,16 @@ class ListingDateFilter(BaseSpiderMiddleware):
         crawler.signals.connect(middleware.history.close, signal=signals.spider_closed)
         return middleware
 
+    def _unarchived(self, previous: PreviousFetch) -> bool:
+        """Whether the last read lost its bytes (its WARC record could not be written)."""
+        return self.archiving and not previous.archived
+
     def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
         listed = request.meta.get("listed_modified")
         if not listed or request.meta.get("dont_revisit"):
             return request
         previous = self.history.previous(request.url)
-        if previous is None or not listed_before(listed, previous):
+        if previous is None or not listed_before(listed, previous) or self._unarchived(previous):
             return request
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("revisit/listed_unchanged")
@@ -217,7 +222,9 @@ class RevisitMiddleware:
     ``If-Modified-Since`` (``revisit/conditional``). A page that lists others (a home page, a
     feed) is only asked this way when the crawl that read it finished: a 304 would stop its
     links from being followed again. A robots.txt or a sitemap index is never asked this
-    way: it lists documents that change on their own.
+    way: it lists documents that change on their own. Nor is a page whose last read has no
+    WARC record (its write failed: a full disk), so that this read archives its bytes
+    (``revisit/unarchived``).
 
     ``REVISIT_ENABLED = False`` turns it off; ``meta["dont_revisit"]`` skips one request.
     """
@@ -225,6 +232,7 @@ class RevisitMiddleware:
     def __init__(self, crawler: Crawler, history: FetchHistory | SharedFetchHistory) -> None:
         self.crawler = crawler
         self.history = history
+        self.archiving = crawler.settings.getbool("WARC_ENABLED")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RevisitMiddleware:
@@ -249,7 +257,11 @@ class RevisitMiddleware:
         stats = self.crawler.stats
         trusted = previous.article_id is not None or previous.crawl_finished
         lists_documents = previous.reason in LISTS_DOCUMENTS
+        unarchived = self.archiving and not previous.archived  # fetched whole, to archive it
         if not request.url.startswith(("http://", "https://")) or not trusted or lists_documents:
+            return
+        if unarchived:
+            stats.inc_value("revisit/unarchived")
             return
         if previous.etag:
             request.headers[b"If-None-Match"] = previous.etag

@@ -20,6 +20,8 @@ SPIDER_MIDDLEWARES = {
 }
 
 DOWNLOADER_MIDDLEWARES = {
+    # A redirect to a URL requested already is recorded, not sent (crawler/redirects.py)
+    "crawler.redirects.RedirectAccounting": 50,
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "crawler.middlewares.ContactUserAgentMiddleware": 500,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
@@ -29,7 +31,11 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.site_pace.ClusterSitePace": 900,
     # Closest to the downloader: archives each response as received (crawler/warc.py)
     "crawler.warc.WarcArchiveMiddleware": 950,
+    # Requests left unsent by a closing crawl go back to the scheduler (crawler/stopping.py)
+    "crawler.stopping.KeepUnsent": 990,
 }
+# Once a crawl is closing (Ctrl-C, SIGTERM, a time limit), the requests queued are not sent
+DOWNLOADER = "crawler.stopping.StoppingDownloader"
 
 # Extraction (pipelines/extract.py)
 EXTRACT_WORKERS = 0
@@ -44,6 +50,9 @@ VALIDATE_MIN_WORDS = 40
 SQLITE_PATH = "data/news.db"
 SQLITE_BATCH_SIZE = 100
 SQLITE_BATCH_SECONDS = 2.0
+# One crawl at a time per database (pipelines/lease.py): a lease from another machine is taken
+# over once it is this many seconds old; 0: no lease
+SQLITE_LEASE_SECONDS = 60.0
 
 # Copies and reuse between stored articles (pipelines/similar.py)
 SIMILAR_ENABLED = True
@@ -56,6 +65,11 @@ SIMILAR_MAX_CANDIDATES = 50
 STORIES_ENABLED = True
 STORIES_THRESHOLD = 0.22
 STORIES_WINDOW_DAYS = 3.0
+
+# Bounds on sitemaps (crawler/sitemap_bounds.py): sitemap indexes nested below the first, and
+# sitemap files read from one host
+NEWS_SITEMAP_MAX_DEPTH = 3
+NEWS_SITEMAPS_PER_SITE = 5000
 
 # The files spider (crawler/spiders/files.py)
 FILES_MAX_BYTES = 20 * 1024 * 1024
@@ -123,6 +137,9 @@ COOKIES_ENABLED = False
 # Memory: page bodies of MALLOC_MMAP_THRESHOLD bytes or more are given back to the system when
 # freed, so that the heap does not grow with the pages read (crawler/malloc.py; glibc only)
 MALLOC_MMAP_THRESHOLD = 128 * 1024
+
+# Memory: the requests waiting are queued on disk, also without JOBDIR (crawler/frontier.py)
+SCHEDULER = "crawler.frontier.DiskFrontier"
 
 # Memory: the duplicate-request filter remembers the newest 2 x DUPEFILTER_MAX_ENTRIES at most
 DUPEFILTER_CLASS = "crawler.dupefilter.BoundedDupeFilter"

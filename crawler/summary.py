@@ -14,6 +14,10 @@ agree::
 
 The exit status (:meth:`CrawlSummary.verdict`), first rule that applies:
 
+- 6 (``storage_failed``): a write to the database, the WARC files, the copies or the stories
+  failed (``storage/failed``: ``crawler/storage.py``); such a crawl stops early;
+- 7 (``database_busy``): another crawl is writing to the database: this one was refused at
+  the start (``pipelines/lease.py``);
 - 5 (``not_finished``): the crawl ended for another reason than ``finished`` or a
   ``CLOSESPIDER_*`` limit (Ctrl-C or SIGTERM: ``shutdown``; ``memusage_exceeded`` ...);
 - 3 (``nothing_read``): no page was read: none became an article or was found
@@ -42,6 +46,7 @@ from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
 from crawler.progress import format_duration
+from crawler.storage import DATABASE_BUSY_REASON, STORAGE_FAILED_STAT
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +54,8 @@ EXIT_OK = 0
 EXIT_NOTHING_READ = 3
 EXIT_TOO_MANY_ERRORS = 4
 EXIT_NOT_FINISHED = 5
+EXIT_STORAGE_FAILED = 6
+EXIT_DATABASE_BUSY = 7
 EXIT_STATUS_STAT = "cleanwire/exit_status"
 """Stats key: the exit status the crawl's summary decided (read by the ``crawl`` command)."""
 TOP_REASONS = 3
@@ -108,6 +115,8 @@ class CrawlSummary:
     not_article: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
     failed: Counter[str] = field(default_factory=Counter)
+    storage_failed: Counter[str] = field(default_factory=Counter)
+    """Writes that failed, by store (``database``, ``warc``, ``copies``, ``stories``)."""
     elapsed_seconds: float | None = None
     crawl_id: int | None = None
 
@@ -127,6 +136,7 @@ class CrawlSummary:
             not_article=_by_reason(stats, "pages/not_article/"),
             skipped=_by_reason(stats, "pages/skipped/"),
             failed=_by_reason(stats, "pages/error/"),
+            storage_failed=_by_reason(stats, f"{STORAGE_FAILED_STAT}/"),
             elapsed_seconds=float(elapsed) if elapsed is not None else None,
             crawl_id=stats.get("cleanwire/crawl_id"),
         )
@@ -210,6 +220,20 @@ class CrawlSummary:
         """
         total, failed = self.pages_total, self.pages_failed
         share = failed / total if total else 0.0
+        if self.storage_failed:
+            return Verdict(
+                EXIT_STORAGE_FAILED,
+                "storage_failed",
+                f"{sum(self.storage_failed.values()):,} writes failed"
+                f" ({_reasons(self.storage_failed, TOP_REASONS)}): what was read is not all"
+                " stored",
+            )
+        if self.finish_reason == DATABASE_BUSY_REASON:
+            return Verdict(
+                EXIT_DATABASE_BUSY,
+                "database_busy",
+                "another crawl is writing to the database: this one did not run",
+            )
         if not finished_normally(self.finish_reason):
             return Verdict(
                 EXIT_NOT_FINISHED,
@@ -251,6 +275,7 @@ class CrawlSummary:
             "top_reasons": json.dumps(self.top_reasons()),
             "exit_status": verdict.status,
             "exit_reason": verdict.reason,
+            "storage_failures": sum(self.storage_failed.values()),
         }
 
     def lines(self, spider: str, database: str, warc_folder: Path | None) -> list[str]:
@@ -274,6 +299,12 @@ class CrawlSummary:
             total = sum(counts.values())
             lines.append(
                 f"  {name}: {total:,}" + (f" ({_reasons(counts, TOP_REASONS)})" if total else "")
+            )
+        if self.storage_failed:
+            writes = sum(self.storage_failed.values())
+            lines.append(
+                f"  storage: {writes:,} writes failed"
+                f" ({_reasons(self.storage_failed, TOP_REASONS)})"
             )
         archive = f"WARC files: {warc_folder}" if warc_folder is not None else "no WARC files"
         lines.append(f"  database: {database}; {archive}")

@@ -96,6 +96,7 @@ from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
 from crawler.items import Fetch, sha256_hex
+from crawler.storage import storage_failed
 
 logger = logging.getLogger(__name__)
 
@@ -393,8 +394,11 @@ class WarcFiles:
         self._path: Path | None = None
         self._relative = ""
         self._size = 0
+        self._records = 0
+        """Exchanges written whole to the file being written."""
 
     def _open(self) -> None:
+        self._path = None
         self.folder.mkdir(parents=True, exist_ok=True)
         while True:
             path = self.folder / f"{self.prefix}-{self.serial:05d}{self.suffix}"
@@ -407,6 +411,7 @@ class WarcFiles:
         self._path = path
         self._relative = Path(os.path.relpath(path.resolve(), self.database_folder)).as_posix()
         self._size = 0
+        self._records = 0
         logger.info("Writing WARC file %s", path)
         self._inc("warc/files")
         writer = _Sha256Writer(io.BytesIO(), gzip=False, warc_version=WARC_VERSION)
@@ -428,12 +433,14 @@ class WarcFiles:
 
         :returns: the file they are in, relative to the database's folder, and the offset
             of the first.
-        :raises OSError: when the file cannot be written; it is then closed, and the next
-            write starts a new one.
+        :raises OSError: when the file cannot be written; it is then closed, cut back to
+            its last whole record (removed when it holds none, so that a full disk leaves
+            no empty files), and the next write starts a new one.
         :raises RuntimeError: after :meth:`close`.
         """
         if self.closed:
             raise RuntimeError("the WARC files are closed")
+        offset = None
         try:
             if self._file is None:
                 self._open()
@@ -443,13 +450,32 @@ class WarcFiles:
             assert self._file is not None
             self._file.flush()
         except OSError:
-            self._close_file()
+            self._give_up_file(offset)
             raise
+        self._records += 1
         self._inc("warc/records", len(members))
         location = (self._relative, offset)
         if self._size >= self.max_bytes:
             self._close_file()
         return location
+
+    def _give_up_file(self, offset: int | None) -> None:
+        """After a failed write: close the file, and cut off what the write left of its
+        records at ``offset`` (``None``: the file was being opened); a file left with no
+        record is removed."""
+        path = self._path
+        self._close_file()
+        if path is None:
+            return
+        try:
+            if offset is None or self._records == 0:
+                path.unlink(missing_ok=True)
+                self._inc("warc/files", -1)
+            else:
+                os.truncate(path, offset)
+        except OSError as error:
+            logger.error("Could not clean up WARC file %s: %s", path, error)
+        self._path = None
 
     def _close_file(self) -> None:
         file, self._file = self._file, None
@@ -474,9 +500,11 @@ class WarcArchiveMiddleware:
     meaning) and writes nothing.
     """
 
-    def __init__(self, files: WarcFiles | None, stats: StatsCollector) -> None:
+    def __init__(self, files: WarcFiles | None, crawler: Crawler) -> None:
         self.files = files
-        self.stats = stats
+        self.crawler = crawler
+        assert crawler.stats is not None
+        self.stats: StatsCollector = crawler.stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcArchiveMiddleware:
@@ -503,8 +531,7 @@ class WarcArchiveMiddleware:
                 },
                 stats=crawler.stats,
             )
-        assert crawler.stats is not None
-        middleware = cls(files, crawler.stats)
+        middleware = cls(files, crawler)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
@@ -538,5 +565,6 @@ class WarcArchiveMiddleware:
         except (OSError, RuntimeError) as error:
             logger.error("Could not archive %s: %s", response.url, error)
             self.stats.inc_value("warc/write_failed")
+            storage_failed(self.crawler, "warc", error)
         request.meta[RAW_BODY_META_KEY] = RawBody(len(body), built.payload_sha256, location)
         return response

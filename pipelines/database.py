@@ -27,6 +27,7 @@ from crawler.items import (
     ArticleSignature,
     ArticleVersion,
     Crawl,
+    CrawlLease,
     Fetch,
     Page,
     PreviousFetch,
@@ -44,6 +45,7 @@ TABLES: dict[str, type] = {
     "article_signatures": ArticleSignature,
     "similar_articles": SimilarPair,
     "stories": Story,
+    "crawl_lease": CrawlLease,
 }
 FULL_TEXT_COLUMNS = ["title", "text"]
 INDEXES: dict[str, list[list[str]]] = {
@@ -223,6 +225,19 @@ def m009_crawl_worker(db: sqlite_utils.Database) -> None:
     _table(db, "crawls").create_index(["worker"], if_not_exists=True)
 
 
+@MIGRATIONS()
+def m010_storage_failures(db: sqlite_utils.Database) -> None:
+    """Crawls: the writes that failed (database, WARC files, copies, stories)."""
+    _add_missing_columns(db, "crawls", {})
+
+
+@MIGRATIONS()
+def m011_crawl_lease(db: sqlite_utils.Database) -> None:
+    """The crawl lease: one row naming the crawl that writes to the database now, so that a
+    second crawl into it is refused (``pipelines/lease.py``)."""
+    _create(db, "crawl_lease", [], {})
+
+
 def _row(record: Any) -> dict[str, Any]:
     return {key: value for key, value in dataclasses.asdict(record).items() if key != "id"}
 
@@ -282,13 +297,33 @@ class NewsDatabase:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Group writes into one transaction: all are committed, or none on error."""
-        with self.db.atomic():
+        """Group writes into one transaction: all are committed, or none on error.
+
+        The transaction begins ``IMMEDIATE``: it takes the write lock before its first read,
+        so that what it reads cannot change before it writes, and it waits for another
+        writer (``busy_timeout``) rather than fail when it comes to write. Nested, it is a
+        savepoint of the one around it.
+        """
+        connection = self.db.conn
+        if connection.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        connection.execute("BEGIN IMMEDIATE")
+        try:
             yield
+        except BaseException:
+            self.db.rollback()
+            raise
+        try:
+            connection.execute("COMMIT")
+        except BaseException:
+            self.db.rollback()
+            raise
 
     def start_crawl(self, crawl: Crawl) -> int:
         """Record a crawl that has started, committed at once, and return its id."""
-        with self.db.atomic():
+        with self.transaction():
             table = _table(self.db, "crawls").insert(_row(crawl))
         assert table.last_pk is not None
         crawl.id = int(table.last_pk)
@@ -306,7 +341,7 @@ class NewsDatabase:
 
         :param summary: the summary's columns (``CrawlSummary.columns``), if any.
         """
-        with self.db.atomic():
+        with self.transaction():
             _table(self.db, "crawls").update(
                 crawl_id,
                 {
@@ -420,6 +455,14 @@ class NewsDatabase:
                 "UPDATE articles SET last_seen = ? WHERE id = ? AND last_seen < ?",
                 [fetch.fetched_at, fetch.article_id, fetch.fetched_at],
             )
+            if fetch.warc_file is not None and fetch.body_sha256 is not None:
+                # Healing: an article whose fetch lost its WARC record (a full disk) now
+                # points to this fetch of the same bytes, which has one.
+                self.db.execute(
+                    "UPDATE articles SET fetch_id = ? WHERE id = ? AND fetch_id IN"
+                    " (SELECT id FROM fetches WHERE warc_file IS NULL AND body_sha256 = ?)",
+                    [fetch.id, fetch.article_id, fetch.body_sha256],
+                )
         if article is None or fetch.outcome != "article":
             return
         article.fetch_id = fetch.id
@@ -487,7 +530,7 @@ class FetchHistory:
 
     QUERY = f"""
         SELECT f.id, f.fetched_at, f.outcome, f.reason, c.finish_reason, f.etag,
-          f.last_modified, f.article_id,
+          f.last_modified, f.article_id, f.warc_file IS NOT NULL,
           (SELECT g.body_sha256 FROM fetches g
            WHERE (g.uri = :url OR g.final_url = :url) AND g.body_sha256 IS NOT NULL
              AND g.outcome IN {READ_OUTCOMES!r}
@@ -521,9 +564,18 @@ class FetchHistory:
             return None
         if row is None:
             return None
-        fetch_id, fetched_at, outcome, reason, finish_reason, etag, last_modified, article, body = (
-            row
-        )
+        (
+            fetch_id,
+            fetched_at,
+            outcome,
+            reason,
+            finish_reason,
+            etag,
+            last_modified,
+            article,
+            archived,
+            body,
+        ) = row
         return PreviousFetch(
             fetch_id=fetch_id,
             fetched_at=fetched_at,
@@ -534,6 +586,7 @@ class FetchHistory:
             last_modified=last_modified,
             body_sha256=body,
             article_id=article,
+            archived=bool(archived),
         )
 
     def close(self) -> None:

@@ -54,13 +54,17 @@ class DedupePipeline:
         self.stats.inc_value("articles/duplicate")
         return DropItem(f"duplicate: {item.article.url} is stored ({reason})", log_level="INFO")
 
+    def _count(self, item: Page, key: str) -> Page:
+        item.counted_as = key
+        self.stats.inc_value(key)
+        return item
+
     def process_item(self, item: Page) -> Page:
         assert self.store is not None and item.article is not None
         article, fetch = item.article, item.fetch
         stored = self.store.stored_article(article.id)
         if stored is None:
-            self.stats.inc_value("articles/new")
-            return item
+            return self._count(item, "articles/new")
         read_before = item.previous is not None and item.previous.article_id == article.id
         page_urls = {url for url in (fetch.uri, fetch.final_url) if url}
         canonical = url_key(article.url)
@@ -68,8 +72,7 @@ class DedupePipeline:
         if stored.text_sha256 == article.text_sha256:
             if at_canonical and not any(url_key(u) == canonical for u in stored.source_urls):
                 article.version = stored.version
-                self.stats.inc_value("articles/moved_to_canonical")
-                return item
+                return self._count(item, "articles/moved_to_canonical")
             if read_before:
                 raise unchanged(item, "same_text", self.stats)
             raise self._duplicate(item, "same_text")
@@ -77,6 +80,5 @@ class DedupePipeline:
         if not (own_url or read_before):
             raise self._duplicate(item, "other_url")
         article.version = stored.version + 1
-        self.stats.inc_value("articles/changed")
         logger.info("Article %s changed: version %d", article.url, article.version)
-        return item
+        return self._count(item, "articles/changed")

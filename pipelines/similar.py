@@ -39,6 +39,7 @@ from scrapy.statscollectors import StatsCollector
 from twisted.internet.task import LoopingCall
 
 from crawler.items import ArticleSignature, Page, SimilarPair, utc_now
+from crawler.storage import storage_failed
 from pipelines.database import NewsDatabase
 from pipelines.extraction.shingles import (
     NUM_PERM,
@@ -408,10 +409,11 @@ class SimilarityPipeline:
         try:
             with self.store.database.transaction():
                 written = [self.tables.write(compared) for compared in batch]
-        except sqlite3.Error:
+        except sqlite3.Error as error:
             # The articles keep no signature: the next start compares them again.
             logger.exception("Could not write the pairs of %d articles", len(batch))
             self.stats.inc_value("similar/write_failed", len(batch))
+            storage_failed(self.crawler, "copies", error, len(batch))
             return
         not_stored = sum(count < 0 for count in written)
         if not_stored:

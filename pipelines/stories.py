@@ -42,6 +42,7 @@ from scrapy.exceptions import NotConfigured
 from twisted.internet.task import LoopingCall
 
 from crawler.items import Page
+from crawler.storage import storage_failed
 from pipelines.clustering.engine import ArticleInput, Assignment, StoryEngine, StoryReader
 from pipelines.clustering.state import (
     add_document_frequencies,
@@ -224,11 +225,12 @@ class StoryPipeline:
                 save_assignments(database.db.conn, batch)
                 if write_terms:
                     add_document_frequencies(database.db.conn, self._frequencies + grown)
-        except sqlite3.Error:
+        except sqlite3.Error as error:
             # Nothing of the batch is written: its articles stay without a story until the
             # next crawl assigns them (stories/backfilled).
             logger.exception("Could not write the stories of %d articles", len(batch))
             self.stats.inc_value("stories/write_failed", len(batch))
+            storage_failed(self.crawler, "stories", error, len(batch))
             return
         if write_terms:
             self._frequencies = Counter()

@@ -50,6 +50,7 @@ CONTRACT = {
     "article_signatures": {"article_id", "text_sha256", "num_perm", "shingle_words", "signature"},
     "similar_articles": {"a_id", "b_id", "jaccard", "containment", "kind", "found_at"},
     "stories": {"id", "label", "first_time", "last_time", "article_count"},
+    "crawl_lease": {"holder", "host", "pid", "crawl_id", "acquired_at", "renewed_at"},
 }
 
 
@@ -115,6 +116,8 @@ def test_reopening_applies_no_migration_twice(db_path: Path) -> None:
             "m007_crawl_summary",
             "m008_reindex_only_changed_text",
             "m009_crawl_worker",
+            "m010_storage_failures",
+            "m011_crawl_lease",
         ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -131,6 +132,7 @@ def history_db(tmp_path: Path) -> Path:
             last_modified="Sat, 21 Nov 2026 09:00:00 GMT",
             outcome="not_article",
             reason="index_page",
+            warc_file="warc/a.warc.gz",
         ),
         Fetch(
             uri="https://news.example/robots.txt",
@@ -160,6 +162,22 @@ def test_a_url_read_before_is_asked_for_with_its_validators(history_db: Path) ->
     assert request.headers[b"If-None-Match"] == b'"v1"'
     assert request.headers[b"If-Modified-Since"] == b"Sat, 21 Nov 2026 09:00:00 GMT"
     assert request.meta["previous_fetch"].body_sha256 == "abc"
+
+
+def test_a_url_whose_last_read_was_not_archived_is_read_whole_again(history_db: Path) -> None:
+    with sqlite3.connect(history_db) as db:
+        db.execute("update fetches set warc_file = null")
+    db.close()
+    request = Request("https://news.example/a")
+    middleware = revisit(history_db)
+    middleware.process_request(request)
+    assert b"If-None-Match" not in request.headers
+    assert middleware.crawler.stats.get_value("revisit/unarchived") == 1
+    off = build_from_crawler(
+        RevisitMiddleware, project_crawler(SQLITE_PATH=str(history_db), WARC_ENABLED=False)
+    )
+    off.process_request(request)
+    assert request.headers[b"If-None-Match"] == b'"v1"', "without archiving, nothing to heal"
 
 
 def test_a_new_url_goes_out_plain(history_db: Path) -> None:

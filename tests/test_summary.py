@@ -34,6 +34,7 @@ SUMMARY_COLUMNS = {
     "top_reasons",
     "exit_status",
     "exit_reason",
+    "storage_failures",
 }
 
 
@@ -60,6 +61,8 @@ def stats(**counts: int) -> dict[str, Any]:
         ("finished", {}, 3, "nothing_read"),
         ("shutdown", {"articles__new": 30}, 5, "not_finished"),
         ("memusage_exceeded", {"articles__new": 30}, 5, "not_finished"),
+        ("finished", {"articles__new": 30, "storage__failed__warc": 1}, 6, "storage_failed"),
+        ("storage_failed", {"storage__failed__database": 2}, 6, "storage_failed"),
     ],
 )
 def test_the_exit_status_follows_the_documented_rule(

@@ -130,8 +130,17 @@ def test_other_unknown_names_get_a_warning_and_the_crawl_goes_on(tmp_path: Path)
     assert (tmp_path / "news.db").exists()
 
 
-def test_an_unreachable_site_is_one_line_per_failure_then_the_summary(tmp_path: Path) -> None:
-    url = f"http://127.0.0.1:{free_port()}/news/article"
+@pytest.mark.parametrize(
+    ("host", "failure", "reason"),
+    [
+        ("127.0.0.1:{port}", "Connection was refused", "connection_failed"),
+        ("cleanwire-test.invalid", "DNS lookup failed", "dns_lookup_failed"),  # RFC 2606
+    ],
+)
+def test_an_unreachable_site_is_one_line_per_failure_then_the_summary(
+    tmp_path: Path, host: str, failure: str, reason: str
+) -> None:
+    url = f"http://{host.format(port=free_port())}/news/article"
     result = crawl(
         tmp_path / "news.db",
         "news",
@@ -145,8 +154,6 @@ def test_an_unreachable_site_is_one_line_per_failure_then_the_summary(tmp_path: 
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
     assert len(lines) == 3, result.stderr
-    assert (
-        "WARNING: robots.txt unreadable for <GET " + url + "> (Connection was refused" in lines[0]
-    )
-    assert f"WARNING: Dropped {url}: error: connection_failed" in lines[1]
+    assert f"WARNING: robots.txt unreadable for <GET {url}> ({failure}" in lines[0]
+    assert f"WARNING: Dropped {url}: error: {reason}" in lines[1]
     assert "ERROR: Exit status 3 (nothing_read)" in lines[2]

@@ -2,7 +2,8 @@
 
 Scrapy's ``crawl`` exits 0 whatever became of the pages (1 only when the crawl could not
 start). This one exits with the status the crawl's summary decided (``crawler/summary.py``:
-3 when no page was read, 4 when too many failed, 5 when the crawl did not finish), so that
+3 when no page was read, 4 when too many failed, 5 when the crawl did not finish, 6 when
+what it read could not all be stored, 7 when another crawl holds the database), so that
 cron and systemd timers can tell a bad crawl from a good one. Being named ``crawl`` in
 ``COMMANDS_MODULE``, it takes the place of Scrapy's.
 
@@ -45,8 +46,9 @@ class Command(crawl.Command):
             " 1 when it could not start, 2 on a usage error (an unknown option, a misspelled"
             " setting or argument, an argument value the spider cannot take), 3 when no page"
             " was read, 4 when the share of failed"
-            " pages is above CRAWL_MAX_ERROR_SHARE, 5 when it did not finish (see"
-            " docs/running.md, 'Exit status')."
+            " pages is above CRAWL_MAX_ERROR_SHARE, 5 when it did not finish, 6 when a write to"
+            " the database or the WARC files failed, 7 when another crawl is writing to the"
+            " database (see docs/running.md, 'Exit status')."
         )
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -92,12 +94,18 @@ class Command(crawl.Command):
         self.crawler_process.start()
         if self.exitcode:
             return  # a usage error, said in one line
-        if self.crawler_process.bootstrap_failed:
+        decided = [
+            int(status)
+            for ran in self._crawlers
+            if ran.stats is not None
+            and (status := ran.stats.get_value(EXIT_STATUS_STAT)) is not None
+        ]
+        if decided:
+            # The status the log and the crawls row give, also for a crawl that stopped at
+            # its start (a full disk: 6; another crawl holding the database: 7).
+            self.exitcode = max(decided)
+        elif self.crawler_process.bootstrap_failed:
             self.exitcode = 1  # the crawl did not start (Scrapy's own status)
-            return
-        for ran in self._crawlers:
-            if ran.stats is not None:
-                self.exitcode = max(self.exitcode, int(ran.stats.get_value(EXIT_STATUS_STAT, 0)))
 
     def _report_usage_error(self, started: asyncio.Task[None]) -> None:
         """One line for a :class:`UsageError` the spider raised as the crawl built it; any

@@ -40,6 +40,7 @@ from w3lib.url import url_query_cleaner
 
 from crawler.discovery import (
     DOCUMENT_REASONS,
+    JSON,
     Listing,
     declared_charset,
     document_kind,
@@ -50,7 +51,9 @@ from crawler.discovery import (
     sitemaps_in_robots,
 )
 from crawler.items import TRACKING_PARAMETERS, Fetch, Page, utc_now
+from crawler.redirects import RedirectNotFollowed
 from crawler.schemeguard import refused, web_only
+from crawler.sitemap_bounds import SitemapBounds
 from crawler.warc import describe_body
 from pipelines.extraction.decoding import binary_kind
 from pipelines.extraction.result import FetchFailed, NotArticle, Rejected, Skipped
@@ -150,10 +153,13 @@ class NewsSpider(scrapy.Spider):
             if value
         }
         self.link_extractor = LinkExtractor(deny_extensions=[], unique=True)
+        self.sitemap_bounds: SitemapBounds | None = None
+        """Built from the settings in :meth:`from_crawler`."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
+        spider.sitemap_bounds = SitemapBounds.from_settings(crawler.settings)
         if not spider.start_urls_given and not crawler.settings.get("REDIS_URL"):
             # A cluster worker may start without start URLs: it takes the shared frontier's.
             raise UsageError(
@@ -213,6 +219,9 @@ class NewsSpider(scrapy.Spider):
         elif kind == "html":
             yield self._page(response, fetch, body=body, page_format="html")
             yield from self._links(response, body)
+        elif kind == JSON:
+            served = fetch.content_type or "no content type"
+            yield self._page(response, fetch, rejection=Skipped("json", f"JSON served as {served}"))
         elif binary := binary_kind(body):
             yield self._page(response, fetch, rejection=Skipped("binary", binary))
         elif (fetch.content_type or "").startswith("text/plain"):
@@ -221,8 +230,11 @@ class NewsSpider(scrapy.Spider):
             unsupported = Skipped("unsupported_type", fetch.content_type or "no content type")
             yield self._page(response, fetch, rejection=unsupported)
 
-    def _listed(self, response: Response, body: bytes, kind: str) -> Iterator[scrapy.Request]:
-        """Requests for what a robots.txt, sitemap or feed lists (http(s) URLs only)."""
+    def _listed(
+        self, response: Response, body: bytes, kind: str
+    ) -> Iterator[scrapy.Request | Page]:
+        """Requests for what a robots.txt, sitemap or feed lists (http(s) URLs only); the
+        sitemaps left out by the bounds (``crawler/sitemap_bounds.py``), as pages saying why."""
         stats = self.crawler.stats
         not_web: list[str] = []  # listed URLs of other schemes: refused
         if kind == "robots":
@@ -230,7 +242,7 @@ class NewsSpider(scrapy.Spider):
             for url in not_web:
                 refused(url, stats, "robots", response.url)
             for url in urls:
-                yield self._request(url, via="robots", hops=0, source=response.url)
+                yield self._sitemap_request(url, "robots", response.url, depth=0)
             return
         listings = (
             parse_feed(body, response.url, not_web)
@@ -241,8 +253,26 @@ class NewsSpider(scrapy.Spider):
         for url in not_web:
             refused(url, stats, via, response.url)
         stats.inc_value(f"news/listed/{via}", len(listings))
+        if kind == "sitemap_index":
+            depth = response.meta.get("sitemap_depth", 0) + 1
+            for listing in listings:
+                yield self._sitemap_request(listing.url, via, response.url, depth, listing)
+            return
         for listing in listings:
             yield self._request(listing.url, via=via, hops=0, source=response.url, listing=listing)
+
+    def _sitemap_request(
+        self, url: str, via: str, source: str, depth: int, listing: Listing | None = None
+    ) -> scrapy.Request | Page:
+        """The request for a sitemap an index or a robots.txt lists, ``depth`` indexes deep;
+        or, when the bounds leave it out, a page saying why."""
+        assert self.sitemap_bounds is not None
+        request = self._request(url, via=via, hops=0, source=source, listing=listing)
+        refusal = self.sitemap_bounds.refusal(url, depth)
+        if refusal is not None:
+            return Page(fetch=self._fetch_of(request), rejection=refusal)
+        request.meta["sitemap_depth"] = depth
+        return request
 
     def _links(self, response: Response, body: bytes) -> Iterator[scrapy.Request]:
         """Requests for the links of a home or section page, within the crawl's domains."""
@@ -285,7 +315,12 @@ class NewsSpider(scrapy.Spider):
             if target := error.response.meta.get("refused_redirect"):
                 return Skipped("refused_scheme", f"redirect to {target[:100]}")
             return FetchFailed(f"http_{error.response.status}")
+        if isinstance(error, RedirectNotFollowed):
+            return error.rejection()
         if isinstance(error, IgnoreRequest):
+            if "max redirections reached" in str(error):
+                # RedirectMiddleware, after REDIRECT_MAX_TIMES redirects to ever new URLs.
+                return FetchFailed("too_many_redirects", str(error))
             if "exceeded DOWNLOAD_MAXSIZE" in str(error):
                 # HttpCompressionMiddleware: the body inflates past DOWNLOAD_MAXSIZE (a gzip bomb).
                 return Skipped("too_large", str(error))
