@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import lxml.html
 import trafilatura
-from lxml.etree import Element, ElementDefaultClassLookup, ErrorTypes, ParserError, XPath
+from lxml.etree import ElementDefaultClassLookup, ErrorTypes, ParserError, XPath
 from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction
 from trafilatura.settings import Document, Extractor
 from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML, INVALID_XML_CHARS
@@ -104,6 +104,14 @@ POPUP_NAME = re.compile(r"tooltip|popover|popup|hover-?card|rollover")
 """Pop-ups, tooltips and hover cards, found by ``id``/``class`` on any element. A hover card
 sits inside the sentence whose link opens it (a person's name, then their latest headlines),
 so trafilatura keeps it as part of the paragraph."""
+
+NAMED_ELEMENTS = XPath(".//*[@id or @class or @data-component or @data-testid]")
+"""The elements that have a name :func:`_is_named_chrome` could read."""
+
+NAME_HINT = re.compile(r"comment|tooltip|popover|popup|hover|rollover")
+"""What every name that :data:`CHROME_BLOCK_NAME` or :data:`POPUP_NAME` matches holds: one
+search of it passes most elements over at once."""
+
 
 POPUP_TRIGGER_TAGS = ("a", "button")
 """Elements that open a pop-up; one named by :data:`POPUP_NAME` is kept, with its wrapper."""
@@ -341,7 +349,16 @@ def chrome_blocks(
     root = body if body is not None else tree
     found: list[list[HtmlElement]] = []
     if options.uses("named_chrome"):
-        found.append([e for e in root.iter(Element) if e.attrib and _is_named_chrome(e)])
+        found.append(
+            [
+                element
+                for element in NAMED_ELEMENTS(root)
+                if NAME_HINT.search(_name(element))
+                or "data-component" in element.attrib
+                or "data-testid" in element.attrib
+                if _is_named_chrome(element)
+            ]
+        )
     if options.uses("sign_up_boxes"):
         found.append([_sign_up_box(field) for field in EMAIL_FIELD_XPATH(tree)])
     if options.uses("teaser_lines"):
