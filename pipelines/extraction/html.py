@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import lxml.html
 import trafilatura
-from lxml.etree import ElementDefaultClassLookup, ErrorTypes, ParserError, XPath
+from lxml.etree import Element, ElementDefaultClassLookup, ErrorTypes, ParserError, XPath
 from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction
 from trafilatura.settings import Document, Extractor
 from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML, INVALID_XML_CHARS
@@ -104,9 +104,6 @@ POPUP_NAME = re.compile(r"tooltip|popover|popup|hover-?card|rollover")
 """Pop-ups, tooltips and hover cards, found by ``id``/``class`` on any element. A hover card
 sits inside the sentence whose link opens it (a person's name, then their latest headlines),
 so trafilatura keeps it as part of the paragraph."""
-
-NAMED_ELEMENTS = XPath(".//*[@id or @class or @data-component or @data-testid]")
-"""The elements that have a name :func:`_is_named_chrome` could read."""
 
 NAME_HINT = re.compile(r"comment|tooltip|popover|popup|hover|rollover")
 """What every name that :data:`CHROME_BLOCK_NAME` or :data:`POPUP_NAME` matches holds: one
@@ -233,6 +230,17 @@ def trafilatura_extractor(
     )
 
 
+WHITESPACE = " \t\n\r\f\v\xa0"
+"""Characters :func:`_visible_chars` does not count."""
+
+
+def _visible_chars(element: HtmlElement) -> int:
+    """How many characters of text, spaces aside, the element holds."""
+    text = element.text_content()
+    visible: int = len(text) - sum(map(text.count, WHITESPACE))
+    return visible
+
+
 def _text(element: HtmlElement) -> str:
     return " ".join(element.text_content().split())
 
@@ -318,6 +326,21 @@ def _is_named_chrome(element: HtmlElement) -> bool:
     return bool(CHROME_BLOCK_NAME.search(name) or CHROME_WIDGET_NAME.search(widget))
 
 
+def _named_chrome(root: HtmlElement) -> list[HtmlElement]:
+    """The elements of ``root`` named as chrome (:func:`_is_named_chrome`); most are passed
+    over at once, by one search of their name for the :data:`NAME_HINT`."""
+    found: list[HtmlElement] = []
+    for element in root.iter(Element):
+        attrib = element.attrib
+        if not attrib:
+            continue
+        name = f"{attrib.get('id', '')} {attrib.get('class', '')}".lower()
+        hinted = NAME_HINT.search(name) or "data-component" in attrib or "data-testid" in attrib
+        if hinted and _is_named_chrome(element):
+            found.append(element)
+    return found
+
+
 def _outermost(elements: list[HtmlElement]) -> list[HtmlElement]:
     """The elements not inside another of them, in their order."""
     inside = set(elements)
@@ -349,29 +372,24 @@ def chrome_blocks(
     root = body if body is not None else tree
     found: list[list[HtmlElement]] = []
     if options.uses("named_chrome"):
-        found.append(
-            [
-                element
-                for element in NAMED_ELEMENTS(root)
-                if NAME_HINT.search(_name(element))
-                or "data-component" in element.attrib
-                or "data-testid" in element.attrib
-                if _is_named_chrome(element)
-            ]
-        )
+        found.append(_named_chrome(root))
     if options.uses("sign_up_boxes"):
         found.append([_sign_up_box(field) for field in EMAIL_FIELD_XPATH(tree)])
     if options.uses("teaser_lines"):
         found.append(_teasers(root))
     if not any(found):
         return []
-    most = MAX_CHROME_SHARE * len(_text(root))
+    most = MAX_CHROME_SHARE * _visible_chars(root)
     kept: list[HtmlElement] = []
     for candidates in found:
         blocks = _outermost(
-            [e for e in dict.fromkeys(candidates) if e is not root and not e.xpath(".//h1")]
+            [
+                element
+                for element in dict.fromkeys(candidates)
+                if element is not root and next(element.iter("h1"), None) is None
+            ]
         )
-        if sum(len(_text(block)) for block in blocks) <= most:
+        if sum(_visible_chars(block) for block in blocks) <= most:
             kept += blocks
     return _outermost(list(dict.fromkeys(kept)))
 

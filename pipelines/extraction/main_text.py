@@ -99,38 +99,33 @@ class MainText:
         return 2 * len(_packed(text)) < len(self.article_body)
 
 
-def _line_text(element: HtmlElement) -> tuple[str, int]:
-    """The element's visible text, and how many characters of it (without spaces) are link
-    text; ``""`` for an element that holds a block of its own (a container) or embedded
-    content."""
-    parts: list[str] = []
-    links = 0
-    for node in element.iter():
-        tag = node.tag
-        if not isinstance(tag, str):
-            continue
-        if node is not element:
-            if tag in BLOCK_TAGS or tag in NOT_TEXT_TAGS:
-                return "", 0
-            if tag == "a":
-                links += len(_packed(node.text_content()))
-        parts.append(node.text or "")
-        if node is not element:
-            parts.append(node.tail or "")
-    return " ".join(parts), links
+def _containers(root: HtmlElement) -> set[HtmlElement]:
+    """The elements of ``root`` that hold a block (:data:`BLOCK_TAGS`) or embedded content
+    (:data:`NOT_TEXT_TAGS`): they are no line of text. One pass, each ancestor marked once."""
+    containers: set[HtmlElement] = set()
+    for inner in root.iter(*BLOCK_TAGS, *NOT_TEXT_TAGS):
+        parent = inner.getparent()
+        while parent is not None and parent not in containers:
+            containers.add(parent)
+            parent = parent.getparent()
+    return containers
 
 
 def prose_blocks(root: HtmlElement) -> tuple[str, ...]:
     """The texts (without spaces) of the page's largest group of prose blocks: ``<p>`` and
-    line ``<div>`` elements of :data:`MIN_BLOCK_WORDS` or more, not mostly link text,
-    grouped by their parent."""
+    line ``<div>`` elements (holding no block or embedded content) of
+    :data:`MIN_BLOCK_WORDS` or more, not mostly link text, grouped by their parent."""
+    containers = _containers(root)
     groups: dict[HtmlElement, list[str]] = {}
     for element in root.iter("p", "div"):
-        text, links = _line_text(element)
-        packed = _packed(text)
-        if len(packed) < MIN_BLOCK_WORDS or links > MAX_BLOCK_LINK_SHARE * len(packed):
+        if element in containers:
             continue
-        if count_words(text) < MIN_BLOCK_WORDS:
+        text = element.text_content()
+        packed = _packed(text)
+        if len(packed) < MIN_BLOCK_WORDS:
+            continue
+        links = sum(len(_packed(link.text_content())) for link in element.iter("a"))
+        if links > MAX_BLOCK_LINK_SHARE * len(packed) or count_words(text) < MIN_BLOCK_WORDS:
             continue
         parent = element.getparent()
         if parent is not None:
