@@ -26,7 +26,7 @@ from trafilatura.settings import Document, Extractor
 from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML, INVALID_XML_CHARS
 
 from pipelines.extraction.json_ld import json_ld_documents
-from pipelines.extraction.main_text import MainText, main_text
+from pipelines.extraction.main_text import BLOCK_TAGS, MainText, main_text
 from pipelines.extraction.metadata import page_metadata
 from pipelines.extraction.options import HtmlExtractionOptions
 from pipelines.extraction.page_kind import (
@@ -118,12 +118,6 @@ EMAIL_FIELD_XPATH = XPath("//body//input[@type='email']")
 
 SIGN_UP_BOX_MAX_CHARS = 400
 """An e-mail field's enclosing blocks are removed with it while their text stays below this."""
-
-BLOCK_TAGS = (
-    *("p", "div", "section", "article", "aside", "nav", "header", "footer", "form", "figure"),
-    *("h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "table", "blockquote", "pre"),
-)
-"""Blocks that make a ``<div>`` holding one a container rather than a line of text."""
 
 SLOT_TAGS = ("script", "noscript", "iframe", "ins", "object", "embed")
 """Embedded content: a ``<div>`` holding any is an ad slot or a widget, not a line of text."""
@@ -314,10 +308,9 @@ def _is_popup(element: HtmlElement) -> bool:
     return not any(POPUP_NAME.search(_name(trigger)) for trigger in triggers)
 
 
-def _is_named_chrome(element: HtmlElement) -> bool:
-    """Chrome by its name: a pop-up (:func:`_is_popup`) anywhere, :data:`CHROME_BLOCK_NAME`
-    and :data:`CHROME_WIDGET_NAME` on :data:`CHROME_BLOCK_TAGS`."""
-    name = _name(element)
+def _is_named_chrome(element: HtmlElement, name: str) -> bool:
+    """Chrome by its name (:func:`_name`): a pop-up (:func:`_is_popup`) anywhere,
+    :data:`CHROME_BLOCK_NAME` and :data:`CHROME_WIDGET_NAME` on :data:`CHROME_BLOCK_TAGS`."""
     if POPUP_NAME.search(name) and _is_popup(element):
         return True
     if element.tag not in CHROME_BLOCK_TAGS:
@@ -334,9 +327,9 @@ def _named_chrome(root: HtmlElement) -> list[HtmlElement]:
         attrib = element.attrib
         if not attrib:
             continue
-        name = f"{attrib.get('id', '')} {attrib.get('class', '')}".lower()
+        name = _name(element)
         hinted = NAME_HINT.search(name) or "data-component" in attrib or "data-testid" in attrib
-        if hinted and _is_named_chrome(element):
+        if hinted and _is_named_chrome(element, name):
             found.append(element)
     return found
 

@@ -19,6 +19,7 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from lxml.html import HtmlElement
@@ -60,25 +61,29 @@ class MainText:
     blocks: tuple[str, ...]
     article_body_text: str = ""
 
-    @property
-    def article_body(self) -> str:
-        """The JSON-LD ``articleBody`` without spaces."""
-        return _packed(self.article_body_text)
+    @cached_property
+    def article_body_chars(self) -> int:
+        """The length of the JSON-LD ``articleBody`` without spaces."""
+        return len(_packed(self.article_body_text))
 
-    @property
+    @cached_property
     def block_chars(self) -> int:
+        """The length of the prose group's blocks."""
         return sum(map(len, self.blocks))
+
+    def _covered(self, packed: str) -> int:
+        return sum(len(block) for block in self.blocks if block in packed)
 
     def covered(self, text: str) -> int:
         """How many characters of the prose group's blocks ``text`` holds (whole blocks)."""
-        packed = _packed(text)
-        return sum(len(block) for block in self.blocks if block in packed)
+        return self._covered(_packed(text))
 
     def support(self, text: str) -> int:
         """How much of the evidence ``text`` holds: the prose group's characters it holds,
         and its own characters up to the length of the ``articleBody``. The shorter text
         wins no tie, and a text longer than the ``articleBody`` gains nothing by it."""
-        return self.covered(text) + min(len(_packed(text)), len(self.article_body))
+        packed = _packed(text)
+        return self._covered(packed) + min(len(packed), self.article_body_chars)
 
     def missed_by(self, text: str) -> str | None:
         """Why ``text`` looks like it missed the main text, or ``None``.
@@ -87,16 +92,19 @@ class MainText:
           than ``text`` itself: the text is a smaller block than prose it left out whole;
         * ``articleBody``: ``text`` holds less than half of the JSON-LD ``articleBody``.
         """
-        size = len(_packed(text))
-        if self.block_chars - self.covered(text) > size:
+        packed = _packed(text)
+        if self.block_chars - self._covered(packed) > len(packed):
             return "prose group"
-        if self.lacks_article_body(text):
+        if self._lacks_article_body(packed):
             return "articleBody"
         return None
 
+    def _lacks_article_body(self, packed: str) -> bool:
+        return 2 * len(packed) < self.article_body_chars
+
     def lacks_article_body(self, text: str) -> bool:
         """Whether ``text`` holds less than half of the JSON-LD ``articleBody``."""
-        return 2 * len(_packed(text)) < len(self.article_body)
+        return self._lacks_article_body(_packed(text))
 
 
 def _containers(root: HtmlElement) -> set[HtmlElement]:
