@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -182,8 +183,10 @@ def archived_responses(stream: IO[bytes], max_bytes: int) -> Iterator[ArchivedRe
         yield _archived(record, raw, records.get_record_offset(), max_bytes)
 
 
-def read_record(path: Path, offset: int, max_bytes: int) -> ArchivedResponse:
-    """The record at ``offset`` in the WARC file at ``path``.
+@contextmanager
+def _response_record(path: Path, offset: int) -> Iterator[ArcWarcRecord]:
+    """The response or resource record at ``offset`` in the WARC file at ``path``, while the
+    file is open.
 
     :raises OSError: when the file cannot be read.
     :raises ValueError: when no whole response or resource record starts there.
@@ -194,6 +197,16 @@ def read_record(path: Path, offset: int, max_bytes: int) -> ArchivedResponse:
         if record is None or record.rec_type not in RESPONSE_TYPES:
             found = record.rec_type if record is not None else "nothing"
             raise ValueError(f"{path} at {offset}: {found}, not a response record")
+        yield record
+
+
+def read_record(path: Path, offset: int, max_bytes: int) -> ArchivedResponse:
+    """The record at ``offset`` in the WARC file at ``path``.
+
+    :raises OSError: when the file cannot be read.
+    :raises ValueError: when no whole response or resource record starts there.
+    """
+    with _response_record(path, offset) as record:
         return _archived(record, _payload(record, max_bytes), offset, max_bytes)
 
 
@@ -215,12 +228,7 @@ def record_as_received(path: Path, offset: int, max_bytes: int) -> RecordAsRecei
     :raises ValueError: when no whole response or resource record starts there, or its
         payload is over ``max_bytes``.
     """
-    with path.open("rb") as stream:
-        stream.seek(offset)
-        record = next(iter(ArchiveIterator(stream)), None)
-        if record is None or record.rec_type not in RESPONSE_TYPES:
-            found = record.rec_type if record is not None else "nothing"
-            raise ValueError(f"{path} at {offset}: {found}, not a response record")
+    with _response_record(path, offset) as record:
         payload = _payload(record, max_bytes)
         if len(payload) > max_bytes:
             raise ValueError(f"{path} at {offset}: payload over {max_bytes} bytes")
