@@ -9,7 +9,6 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from subprocess import Popen
 
 import pytest
 
@@ -18,21 +17,15 @@ from pipelines.database import NewsDatabase
 from pipelines.lease import DatabaseLease, LeaseHeld
 from tests.conftest import count, crawl, start_crawl
 from tests.newssite import NewsSite
-from tests.test_news_resume import SLOW_CRAWL, STORIES, write_site
+from tests.test_news_resume import SLOW_CRAWL, STORIES, wait_for_fetches, write_site
+
+ENDED_TOO_SOON = "the first crawl ended too soon"
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NewsSite]:
     with NewsSite(write_site(tmp_path_factory.mktemp("site") / "site")) as served:
         yield served
-
-
-def wait_for_fetches(db_path: Path, process: Popen[str], fetches: int) -> None:
-    deadline = time.monotonic() + 60
-    while count(db_path, "select count(*) from fetches") < fetches:
-        assert process.poll() is None, "the first crawl ended too soon"
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
 
 
 @pytest.mark.slow
@@ -42,7 +35,7 @@ def test_a_second_crawl_into_a_database_in_use_is_refused_at_once(
     start = f"start={site.url}/sitemap.xml"
     first = start_crawl(db_path, "news", start, **SLOW_CRAWL)
     try:
-        wait_for_fetches(db_path, first, 5)
+        wait_for_fetches(db_path, first, 5, ENDED_TOO_SOON)
         began = time.monotonic()
         second = crawl(db_path, "news", start, check=False, **SLOW_CRAWL)
         took = time.monotonic() - began
@@ -73,7 +66,7 @@ def test_a_second_crawl_into_a_database_in_use_is_refused_at_once(
 def test_the_lease_of_a_crawl_killed_outright_is_taken_over(site: NewsSite, db_path: Path) -> None:
     start = f"start={site.url}/sitemap.xml"
     doomed = start_crawl(db_path, "news", start, **SLOW_CRAWL)
-    wait_for_fetches(db_path, doomed, 5)
+    wait_for_fetches(db_path, doomed, 5, ENDED_TOO_SOON)
     os.killpg(doomed.pid, signal.SIGKILL)
     doomed.wait()
     assert count(db_path, "select count(*) from crawl_lease") == 1

@@ -28,8 +28,8 @@ SLOW_CRAWL = {
 }
 
 
-def write_site(folder: Path) -> Path:
-    """A site of ``STORIES`` article pages listed in one sitemap."""
+def write_site(folder: Path, stories: int = STORIES) -> Path:
+    """A site of ``stories`` article pages listed in one sitemap."""
     paragraphs = [
         line
         for line in (SEEDS / "004_3592a57944689d53.txt").read_text().splitlines()
@@ -37,7 +37,7 @@ def write_site(folder: Path) -> Path:
     ]
     (folder / "story").mkdir(parents=True)
     locations = []
-    for number in range(STORIES):
+    for number in range(stories):
         body = "".join(f"<p>Story {number}. {paragraph}</p>" for paragraph in paragraphs[:4])
         head = f"<head><title>Story {number}</title><meta property='og:type' content='article'>"
         article = f"<article><h1>Story {number}</h1>{body}</article>"
@@ -53,6 +53,16 @@ def write_site(folder: Path) -> Path:
     )
     (folder / "robots.txt").write_text("User-agent: *\nAllow: /\n")
     return folder
+
+
+def wait_for_fetches(db_path: Path, process: Popen[str], fetches: int, why: str) -> None:
+    """Wait, at most a minute, until a running crawl has recorded ``fetches`` fetches;
+    ``why`` says what it means if the crawl ended first."""
+    deadline = time.monotonic() + 60
+    while count(db_path, "select count(*) from fetches") < fetches:
+        assert process.poll() is None, why
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
 
 
 def start_news_crawl(site: NewsSite, db_path: Path, **settings: str) -> Popen[str]:

@@ -11,13 +11,12 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from subprocess import Popen
 
 import pytest
 
 from tests.conftest import count, crawl, start_crawl
 from tests.newssite import NewsSite
-from tests.test_news_resume import STORIES, assert_consistent, write_site
+from tests.test_news_resume import STORIES, assert_consistent, wait_for_fetches, write_site
 
 PACED = {
     "AUTOTHROTTLE_ENABLED": "False",
@@ -32,18 +31,13 @@ MARGIN_SECONDS = 0.5
 """A request the downloader sent just as the signal came may reach the site this late."""
 
 
+ENDED_BEFORE_STOP = "the crawl ended before it could be stopped"
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NewsSite]:
     with NewsSite(write_site(tmp_path_factory.mktemp("site") / "site")) as served:
         yield served
-
-
-def wait_for_fetches(db_path: Path, process: Popen[str], fetches: int) -> None:
-    deadline = time.monotonic() + 60
-    while count(db_path, "select count(*) from fetches") < fetches:
-        assert process.poll() is None, "the crawl ended before it could be stopped"
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
 
 
 def last_crawl(db_path: Path) -> dict[str, object]:
@@ -61,7 +55,7 @@ def test_a_signal_sends_no_new_request_and_the_crawl_exits_within_seconds(
 ) -> None:
     db_path = tmp_path / "news.db"
     process = start_crawl(db_path, "news", f"start={site.url}/sitemap.xml", **PACED)
-    wait_for_fetches(db_path, process, 6)
+    wait_for_fetches(db_path, process, 6, ENDED_BEFORE_STOP)
     signalled = time.monotonic()
     os.killpg(process.pid, signum)
     _, stderr = process.communicate(timeout=60)
@@ -82,7 +76,7 @@ def test_a_signal_sends_no_new_request_and_the_crawl_exits_within_seconds(
 def test_a_second_ctrl_c_leaves_the_database_whole(site: NewsSite, tmp_path: Path) -> None:
     db_path = tmp_path / "news.db"
     process = start_crawl(db_path, "news", f"start={site.url}/sitemap.xml", **PACED)
-    wait_for_fetches(db_path, process, 6)
+    wait_for_fetches(db_path, process, 6, ENDED_BEFORE_STOP)
     os.killpg(process.pid, signal.SIGINT)
     time.sleep(0.1)
     os.killpg(process.pid, signal.SIGINT)

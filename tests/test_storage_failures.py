@@ -19,36 +19,10 @@ from warcio.archiveiterator import ArchiveIterator
 
 from tests.conftest import SEEDS, crawl
 from tests.newssite import NewsSite
+from tests.test_news_resume import write_site
 from tests.test_news_spider import FAST
 
 STORIES = 150
-
-
-def write_site(folder: Path, stories: int = STORIES) -> Path:
-    """A site of ``stories`` article pages listed in one sitemap."""
-    paragraphs = [
-        line
-        for line in (SEEDS / "004_3592a57944689d53.txt").read_text().splitlines()
-        if len(line) > 150
-    ]
-    (folder / "story").mkdir(parents=True)
-    locations = []
-    for number in range(stories):
-        body = "".join(f"<p>Story {number}. {paragraph}</p>" for paragraph in paragraphs[:4])
-        head = f"<head><title>Story {number}</title><meta property='og:type' content='article'>"
-        article = f"<article><h1>Story {number}</h1>{body}</article>"
-        (folder / "story" / f"{number}.html").write_text(
-            f"<html>{head}</head><body>{article}</body></html>"
-        )
-        locations.append(f"<url><loc>{{{{BASE}}}}/story/{number}</loc></url>")
-    (folder / "sitemap.xml").write_text(
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-        + "".join(locations)
-        + "</urlset>"
-    )
-    (folder / "robots.txt").write_text("User-agent: *\nAllow: /\n")
-    return folder
 
 
 @contextmanager
@@ -72,7 +46,7 @@ def small_disk(path: Path, size: str) -> Iterator[Path]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NewsSite]:
-    with NewsSite(write_site(tmp_path_factory.mktemp("site") / "site")) as served:
+    with NewsSite(write_site(tmp_path_factory.mktemp("site") / "site", STORIES)) as served:
         yield served
 
 
