@@ -30,7 +30,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import trafilatura
@@ -280,11 +280,7 @@ def ablation(
         f"{'rule':<26}  {header}",
     ]
     for rule in RULES:
-        without = HtmlExtractionOptions(
-            focus=options.focus,
-            include_tables=options.include_tables,
-            disabled_rules=options.disabled_rules | {rule},
-        )
+        without = replace(options, disabled_rules=options.disabled_rules | {rule})
         extract = project_extraction(without, min_words)
         cells = []
         for name, pages in folders.items():
@@ -415,11 +411,8 @@ def metadata_ablation(
     for name, (pages, golds, full) in sets.items():
         lines.append(f"{name}: {'rule':<24}  {'title':>22}  {'authors F1':>22}  {'day':>22}")
         for rule in METADATA_RULES:
-            without = HtmlExtractionOptions(
-                focus=options.focus,
-                include_tables=options.include_tables,
-                disabled_rules=options.disabled_rules,
-                disabled_metadata_rules=options.disabled_metadata_rules | {rule},
+            without = replace(
+                options, disabled_metadata_rules=options.disabled_metadata_rules | {rule}
             )
             given = list(map(project_fields(without, min_words), pages))
             scores = (field_scores(full, golds), field_scores(given, golds))
