@@ -124,6 +124,10 @@ class Fetch:
     warc_offset: int | None = None
     warc_record_id: str | None = None
     id: int | None = None
+    warc_length: int | None = None
+    """Bytes of the record in ``warc_file`` from ``warc_offset`` (its whole gzip member):
+    with the offset, one range request reads it again from a remote WARC file (migration
+    ``m012_remote_warc_inputs``)."""
 
     def reject(self, rejection: Rejected) -> None:
         """Record why this resource gave no article."""
@@ -263,6 +267,29 @@ class Story:
     updated_at: str
     first_published: str | None = None
     last_published: str | None = None
+
+
+@dataclass
+class WarcInput:
+    """A remote WARC file a crawl read to its end: a row of ``warc_inputs``
+    (``crawler/ccnews.py``).
+
+    ``selection`` names the records the crawl kept of it (its ``domains``, ``languages``,
+    ``since`` and ``until``, as JSON): the same file read for another selection is read
+    again. ``outcome`` is ``complete``, or ``damaged`` when the file ended inside a record
+    (``reason`` says how); ``records`` counts the response records read, ``pages`` those sent
+    on to extraction.
+    """
+
+    url: str
+    selection: str
+    outcome: str
+    records: int
+    pages: int
+    finished_at: str
+    reason: str | None = None
+    crawl_id: int | None = None
+    id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,13 @@ LISTS_DOCUMENTS = frozenset({"robots_txt", "sitemap_index"})
 """Reasons of documents whose 304 would hide changes in the documents they list."""
 
 
+def contact_user_agent(settings: BaseSettings) -> str:
+    """``cleanwire/<version> (+CONTACT_URL)``, or the ``USER_AGENT`` set explicitly."""
+    if settings.getpriority("USER_AGENT") not in (None, 0):
+        return str(settings.get("USER_AGENT"))
+    return f"cleanwire/{version('cleanwire')} (+{settings.get('CONTACT_URL')})"
+
+
 class ContactUserAgentMiddleware:
     """Sends ``cleanwire/<version> (+CONTACT_URL)`` as ``User-Agent``.
 
@@ -52,11 +59,7 @@ class ContactUserAgentMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ContactUserAgentMiddleware:
-        settings = crawler.settings
-        if settings.getpriority("USER_AGENT") not in (None, 0):
-            return cls(settings.get("USER_AGENT"))
-        contact = settings.get("CONTACT_URL")
-        return cls(f"cleanwire/{version('cleanwire')} (+{contact})")
+        return cls(contact_user_agent(crawler.settings))
 
     def process_request(self, request: Request) -> None:
         request.headers.setdefault(b"User-Agent", self.user_agent)

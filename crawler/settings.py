@@ -8,6 +8,7 @@ ITEM_PIPELINES = {
     "pipelines.revisit.RevisitPipeline": 50,
     "pipelines.extract.ExtractPipeline": 100,
     "pipelines.validate.ValidatePipeline": 200,
+    "pipelines.languages.LanguagePipeline": 250,
     "pipelines.dedupe.DedupePipeline": 300,
     "pipelines.store.StorePipeline": 400,
     "pipelines.similar.SimilarityPipeline": 500,
@@ -74,6 +75,9 @@ NEWS_SITEMAPS_PER_SITE = 5000
 # The files spider (crawler/spiders/files.py)
 FILES_MAX_BYTES = 20 * 1024 * 1024
 FILES_PAGES_IN_FLIGHT = 64
+
+# Common Crawl's news archive (crawler/ccnews.py): where `-a month=YYYY/MM` finds its files
+CCNEWS_BASE = "https://data.commoncrawl.org/"
 
 # Raw archive: every response as received, in WARC files (crawler/warc.py)
 WARC_ENABLED = True

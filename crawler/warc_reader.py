@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -87,6 +87,8 @@ class ArchivedResponse:
     body: bytes
     too_large: str | None = None
     decode_error: str | None = None
+    length: int | None = None
+    """The record's length in its file from ``offset`` (its gzip member, in a ``.warc.gz``)."""
 
 
 def warc_date(value: str | None) -> str:
@@ -165,22 +167,31 @@ def _archived(record: ArcWarcRecord, raw: bytes, offset: int, max_bytes: int) ->
     return response
 
 
-def archived_responses(stream: IO[bytes], max_bytes: int) -> Iterator[ArchivedResponse]:
+def archived_responses(
+    stream: IO[bytes],
+    max_bytes: int,
+    keep: Callable[[ArcWarcRecord], bool] | None = None,
+) -> Iterator[ArchivedResponse]:
     """The responses and resources of a WARC file, read as a stream, in order.
 
-    :param stream: the file, opened in binary mode (gzip-compressed or not).
+    :param stream: the file, opened in binary mode (gzip-compressed or not): a file on disk,
+        or an HTTP response read as it arrives (its offsets are counted as it is read).
     :param max_bytes: payloads over this size are not kept (:attr:`ArchivedResponse.too_large`).
+    :param keep: which records to read, from their WARC headers; the others are passed over
+        without their payload being hashed or decoded.
     :raises warcio.exceptions.ArchiveLoadFailed: on a file that is not a WARC, or damaged,
         after the records before the damage.
     :raises Truncated: on a record the file ends in.
     """
     records = ArchiveIterator(stream, arc2warc=True)
     for record in records:
-        if record.rec_type not in RESPONSE_TYPES:
+        if record.rec_type not in RESPONSE_TYPES or (keep is not None and not keep(record)):
             continue
         raw = _payload(record, max_bytes)
         # Only once the record is read: asking first reads it to its end.
-        yield _archived(record, raw, records.get_record_offset(), max_bytes)
+        response = _archived(record, raw, records.get_record_offset(), max_bytes)
+        response.length = records.get_record_length()
+        yield response
 
 
 @contextmanager
@@ -296,6 +307,7 @@ def archived_page(
         last_modified=response.last_modified,
         warc_file=warc_file,
         warc_offset=response.offset,
+        warc_length=response.length,
         warc_record_id=response.record_id,
     )
     page = Page(fetch=fetch, previous=previous)

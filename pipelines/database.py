@@ -33,6 +33,7 @@ from crawler.items import (
     PreviousFetch,
     SimilarPair,
     Story,
+    WarcInput,
 )
 
 MIGRATIONS = sqlite_utils.Migrations("cleanwire")
@@ -46,6 +47,7 @@ TABLES: dict[str, type] = {
     "similar_articles": SimilarPair,
     "stories": Story,
     "crawl_lease": CrawlLease,
+    "warc_inputs": WarcInput,
 }
 FULL_TEXT_COLUMNS = ["title", "text"]
 INDEXES: dict[str, list[list[str]]] = {
@@ -238,6 +240,18 @@ def m011_crawl_lease(db: sqlite_utils.Database) -> None:
     _create(db, "crawl_lease", [], {})
 
 
+@MIGRATIONS()
+def m012_remote_warc_inputs(db: sqlite_utils.Database) -> None:
+    """Remote WARC files (the ``ccnews`` spider): each record's length on fetches, so that one
+    range request reads it again; the files read to their end (``warc_inputs``), so that a
+    crawl resumes at the next; fetches by record, so that a resumed file skips what is
+    stored."""
+    _add_missing_columns(db, "fetches", {})
+    _table(db, "fetches").create_index(["warc_file", "warc_offset"], if_not_exists=True)
+    _create(db, "warc_inputs", [("crawl_id", "crawls", "id")], {})
+    _table(db, "warc_inputs").create_index(["url", "selection"], unique=True)
+
+
 def _row(record: Any) -> dict[str, Any]:
     return {key: value for key, value in dataclasses.asdict(record).items() if key != "id"}
 
@@ -390,6 +404,23 @@ class NewsDatabase:
         ).fetchone()
         return row is not None
 
+    def has_record(self, warc_file: str, warc_offset: int) -> bool:
+        """Whether a fetch of the WARC record at ``warc_offset`` in ``warc_file`` is stored."""
+        row = self.db.execute(
+            "SELECT 1 FROM fetches WHERE warc_file = ? AND warc_offset = ? LIMIT 1",
+            [warc_file, warc_offset],
+        ).fetchone()
+        return row is not None
+
+    def record_warc_input(self, warc_input: WarcInput) -> None:
+        """Record a remote WARC file read to its end (again: the latest read replaces it)."""
+        with self.transaction():
+            self.db.execute(
+                "DELETE FROM warc_inputs WHERE url = ? AND selection = ?",
+                [warc_input.url, warc_input.selection],
+            )
+            _table(self.db, "warc_inputs").insert(_row(warc_input))
+
     def latest_reads(self, chunk: int = 10_000) -> Iterator[list[Fetch]]:
         """For each URL requested, its latest fetch that read it whole, oldest first, ``chunk``
         at a time; a ``304`` carries the body hash of the read before it (as
@@ -516,6 +547,57 @@ class StoredArticle:
     text_sha256: str
     version: int
     source_urls: frozenset[str]
+
+
+class WarcInputHistory:
+    """Reads, from a cleanwire database, which remote WARC files earlier crawls read to their
+    end, and which records of a file they stored (read-only, opened on first use, as
+    :class:`FetchHistory`).
+
+    :param path: the SQLite file.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._connection: sqlite3.Connection | None = None
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._connection is None and self.path.exists():
+            self._connection = sqlite3.connect(
+                f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+            )
+            self._connection.execute("PRAGMA busy_timeout = 10000")
+        return self._connection
+
+    def finished(self, selection: str) -> set[str]:
+        """The URLs of the files read to their end for ``selection``."""
+        connection = self._connect()
+        if connection is None:
+            return set()
+        try:
+            rows = connection.execute(
+                "SELECT url FROM warc_inputs WHERE selection = ?", [selection]
+            ).fetchall()
+        except sqlite3.OperationalError:  # a database from before warc_inputs
+            return set()
+        return {url for (url,) in rows}
+
+    def stored_offsets(self, warc_file: str) -> set[int]:
+        """The offsets of the records of ``warc_file`` whose fetch is stored."""
+        connection = self._connect()
+        if connection is None:
+            return set()
+        rows = connection.execute(
+            "SELECT warc_offset FROM fetches WHERE warc_file = ? AND warc_offset IS NOT NULL",
+            [warc_file],
+        ).fetchall()
+        return {offset for (offset,) in rows}
+
+    def close(self) -> None:
+        """Close the connection, if one was opened."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
 
 class FetchHistory:

@@ -26,8 +26,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.python.failure import Failure
 
+from crawler.ccnews import warc_input_read
 from crawler.cluster import ClusterRun, redis_client, worker_name
-from crawler.items import Crawl, Page, utc_now
+from crawler.items import Crawl, Page, WarcInput, utc_now
 from pipelines.store import new_crawl, record_pipeline_error
 
 logger = logging.getLogger(__name__)
@@ -64,7 +65,16 @@ class CrawlFinished:
     stats: dict[str, Any]
 
 
-Message = CrawlStarted | PageRead | CrawlFinished
+@dataclass
+class WarcInputRead:
+    """A crawler process read a remote WARC file to its end, and sent all its pages before
+    this message (the ``ccnews`` spider)."""
+
+    crawl_key: str
+    warc_input: WarcInput
+
+
+Message = CrawlStarted | PageRead | CrawlFinished | WarcInputRead
 
 
 def encode(message: Message) -> bytes:
@@ -81,7 +91,7 @@ def decode(data: bytes) -> Message:
         message = pickle.loads(data)
     except Exception as error:
         raise ValueError(f"not a queue message: {error!r}") from error
-    if not isinstance(message, CrawlStarted | PageRead | CrawlFinished):
+    if not isinstance(message, CrawlStarted | PageRead | CrawlFinished | WarcInputRead):
         raise ValueError(f"not a queue message: {type(message).__name__}")
     return message
 
@@ -112,6 +122,7 @@ class RedisQueuePipeline:
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.item_error, signal=signals.item_error)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.warc_input_read, signal=warc_input_read)
         return pipeline
 
     def _send(self, message: Message) -> bool:
@@ -152,6 +163,9 @@ class RedisQueuePipeline:
         if isinstance(item, Page):
             record_pipeline_error(item, failure, self.crawler)
             self._send_page(item)
+
+    def warc_input_read(self, warc_input: WarcInput) -> None:
+        self._send(WarcInputRead(self.crawl_key, warc_input))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         assert self.crawler.stats is not None

@@ -35,7 +35,8 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
-from crawler.items import Crawl, Page, utc_now
+from crawler.ccnews import warc_input_read
+from crawler.items import Crawl, Page, WarcInput, utc_now
 from crawler.storage import (
     DATABASE_BUSY_REASON,
     STORAGE_STOP_REASON,
@@ -148,6 +149,7 @@ class StorePipeline:
         crawler.signals.connect(store.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(store.item_error, signal=signals.item_error)
         crawler.signals.connect(store.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(store.record_warc_input, signal=warc_input_read)
         return store
 
     def open_spider(self) -> None:
@@ -276,6 +278,20 @@ class StorePipeline:
             else:
                 saved.append(page)
         return saved, failed
+
+    def record_warc_input(self, warc_input: WarcInput) -> None:
+        """Record a remote WARC file read to its end (``warc_inputs``), once the pages read
+        from it, all in hand by now, are committed."""
+        self.flush()
+        if self.database is None:
+            return
+        if warc_input.crawl_id is None:
+            warc_input.crawl_id = self.crawl_id
+        try:
+            self.database.record_warc_input(warc_input)
+        except sqlite3.Error as error:
+            # The file is read again by the next crawl, which passes over its stored pages.
+            storage_failed(self.crawler, "database", error)
 
     def close_spider(self) -> None:
         if self._timer.running:

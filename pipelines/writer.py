@@ -44,7 +44,13 @@ from crawler.inflight import ItemsInFlight
 from crawler.items import Crawl, Page
 from crawler.summary import CrawlSummary
 from pipelines.database import NewsDatabase
-from pipelines.redis_queue import PAGES_KEY, CrawlFinished, CrawlStarted, decode
+from pipelines.redis_queue import (
+    PAGES_KEY,
+    CrawlFinished,
+    CrawlStarted,
+    WarcInputRead,
+    decode,
+)
 from pipelines.shared_history import HISTORY_KEY, SharedFetchHistory
 from pipelines.store import StorePipeline, pages_stored
 
@@ -196,17 +202,39 @@ class QueueSpider(scrapy.Spider):
             self._finish(message)
             self._commit([sequence])
             return None
+        if isinstance(message, WarcInputRead):
+            # Its pages came before it: stored once they are committed, the file is recorded.
+            await in_flight.empty()
+            message.warc_input.crawl_id = self._crawl_id(message.crawl_key, None)
+            self._store.record_warc_input(message.warc_input)
+            self._commit([sequence])
+            return None
         page = message.page
         page.fetch.crawl_id = self._crawl_id(message.crawl_key, None, page)
-        if sequence < self._redelivered and self._database.has_fetch(
-            page.fetch.crawl_id, page.fetch.uri, page.fetch.fetched_at
-        ):
+        if self._stored_before(page, sequence):
             stats.inc_value("writer/already_stored")
             self._commit([sequence])
             return None
         stats.inc_value("writer/pages")
         self._in_hand[id(page)] = (sequence, message.run)
         return page
+
+    def _stored_before(self, page: Page, sequence: int) -> bool:
+        """Whether ``page`` is stored already: a message a killed writer left in hand and had
+        committed, or a record of a remote WARC file that a worker read again after another,
+        killed while reading the file, had sent it."""
+        fetch = page.fetch
+        if (
+            fetch.warc_length is not None
+            and fetch.warc_file is not None
+            and fetch.warc_offset is not None
+            and self._database.has_record(fetch.warc_file, fetch.warc_offset)
+        ):
+            return True
+        assert fetch.crawl_id is not None
+        return sequence < self._redelivered and self._database.has_fetch(
+            fetch.crawl_id, fetch.uri, fetch.fetched_at
+        )
 
     def _crawl_id(self, worker: str, crawl: Crawl | None, page: Page | None = None) -> int:
         """The id of worker ``worker``'s crawl, its row written if it has none yet."""

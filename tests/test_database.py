@@ -27,6 +27,9 @@ CONTRACT = {
         "body_bytes",
         "body_sha256",
         "outcome",
+        "warc_file",
+        "warc_offset",
+        "warc_length",
     },
     "articles": {
         "id",
@@ -51,6 +54,7 @@ CONTRACT = {
     "similar_articles": {"a_id", "b_id", "jaccard", "containment", "kind", "found_at"},
     "stories": {"id", "label", "first_time", "last_time", "article_count"},
     "crawl_lease": {"holder", "host", "pid", "crawl_id", "acquired_at", "renewed_at"},
+    "warc_inputs": {"url", "selection", "outcome", "records", "pages", "finished_at", "crawl_id"},
 }
 
 
@@ -118,6 +122,7 @@ def test_reopening_applies_no_migration_twice(db_path: Path) -> None:
             "m009_crawl_worker",
             "m010_storage_failures",
             "m011_crawl_lease",
+            "m012_remote_warc_inputs",
         ]
 
 

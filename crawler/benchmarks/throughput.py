@@ -141,7 +141,7 @@ def process_cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _field_kib(path: str, field: str) -> int:
+def field_kib(path: str, field: str) -> int:
     """A ``Name:  123 kB`` field of a ``/proc`` file, in KiB; 0 once the process is gone."""
     try:
         with open(path, encoding="ascii") as lines:
@@ -195,9 +195,9 @@ class TreeSampler(threading.Thread):
         pid = self.process.pid
         while self.process.poll() is None:
             tree = list(process_tree(pid))
-            pss = sum(_field_kib(f"/proc/{p}/smaps_rollup", "Pss") for p in tree)
+            pss = sum(field_kib(f"/proc/{p}/smaps_rollup", "Pss") for p in tree)
             self.tree_peak_kib = max(self.tree_peak_kib, pss)
-            self.main_peak_kib = max(self.main_peak_kib, _field_kib(f"/proc/{pid}/status", "VmHWM"))
+            self.main_peak_kib = max(self.main_peak_kib, field_kib(f"/proc/{pid}/status", "VmHWM"))
             for member in tree:
                 if (seconds := process_cpu_seconds(member)) is not None:
                     self._cpu[member] = seconds
