@@ -190,6 +190,20 @@ class Selection:
         return None
 
 
+def read_range(url: str, offset: int, length: int, timeout: float, user_agent: str) -> bytes:
+    """Bytes ``offset`` to ``offset + length - 1`` of ``url``, with one range request.
+
+    :raises OSError: when they cannot be read, or the server does not answer with that range.
+    """
+    wanted = f"bytes={offset}-{offset + length - 1}"
+    request = urllib.request.Request(url, headers={"Range": wanted, "User-Agent": user_agent})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        data: bytes = response.read()
+        if response.status != 206 or len(data) != length:
+            raise OSError(f"{url}: {response.status} with {len(data)} bytes to range {wanted}")
+    return data
+
+
 class RemoteWarc:
     """One WARC file read record by record as it arrives (see the module docstring).
 

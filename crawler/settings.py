@@ -78,6 +78,8 @@ FILES_PAGES_IN_FLIGHT = 64
 
 # Common Crawl's news archive (crawler/ccnews.py): where `-a month=YYYY/MM` finds its files
 CCNEWS_BASE = "https://data.commoncrawl.org/"
+# Copy each record read into our own archive (WARC_DIR) as well: Common Crawl keeps them
+CCNEWS_ARCHIVE = False
 
 # Raw archive: every response as received, in WARC files (crawler/warc.py)
 WARC_ENABLED = True

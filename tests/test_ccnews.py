@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import sqlite3
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,10 +21,10 @@ from crawler.benchmarks.ccnews import (
     ArchivedPage,
     ArchiveServer,
     month_folder,
-    read_range,
     write_archive,
 )
 from crawler.benchmarks.cluster import RedisServer, RedisServerMissing
+from crawler.ccnews import read_range
 from tests.conftest import DATA, SEED_PAGES, count, crawl, start_crawl
 from tests.test_cluster import start_writer, stop, wait_drained
 from tests.test_files_spider import article_html
@@ -156,6 +157,7 @@ def test_a_month_is_streamed_and_every_record_accounted_for(
     # Each file was fetched once, whole, as a stream; and recorded as read to its end.
     assert file_requests(server) == [f"/crawl-data/CC-NEWS/{MONTH}/{name}" for name in FILES]
     assert all(given_range is None for _, given_range in server.requests)
+    assert not (db_path.parent / "warc").exists()  # no copy into our archive by default
     inputs = rows(db_path, "select * from warc_inputs order by url")
     assert [(row["url"], row["outcome"], row["crawl_id"]) for row in inputs] == [
         (folder + name, "complete", 1) for name in FILES
@@ -182,7 +184,7 @@ def test_each_page_points_at_its_record_which_one_range_request_reads_again(
 
     fetches = rows(db_path, "select * from fetches")
     for fetch in fetches:
-        member = read_range(fetch["warc_file"], fetch["warc_offset"], fetch["warc_length"])
+        member = read_range(fetch["warc_file"], fetch["warc_offset"], fetch["warc_length"], 30, "t")
         records = iter(ArchiveIterator(io.BytesIO(member)))
         record = next(records)
         assert record.rec_type == "response"
@@ -193,6 +195,26 @@ def test_each_page_points_at_its_record_which_one_range_request_reads_again(
         assert next(records, None) is None  # the range holds that record, and only it
     assert len(server.requests) == len(fetches)
     assert all(given_range for _, given_range in server.requests)
+
+
+def test_with_ccnews_archive_each_record_is_copied_into_our_archive_as_it_was(
+    server: ArchiveServer, db_path: Path
+) -> None:
+    crawl(db_path, "ccnews", f"month={MONTH}", CCNEWS_BASE=server.url, CCNEWS_ARCHIVE=True)
+
+    fetches = rows(db_path, "select * from fetches")
+    assert len(fetches) == RECORDS
+    for fetch in fetches:
+        copy = json.loads(fetch["discovery"])["archived_copy"]
+        with (db_path.parent / copy["warc_file"]).open("rb") as stream:
+            stream.seek(copy["warc_offset"])
+            assert stream.read(fetch["warc_length"]) == read_range(
+                fetch["warc_file"], fetch["warc_offset"], fetch["warc_length"], 30, "t"
+            )
+    assert {json.loads(f["discovery"])["archived_copy"]["warc_file"] for f in fetches} == {
+        path.relative_to(db_path.parent).as_posix()
+        for path in (db_path.parent / "warc").glob("*.warc.gz")
+    }
 
 
 def test_domains_dates_and_languages_choose_the_records(
@@ -295,6 +317,47 @@ def test_a_crawl_killed_mid_file_resumes_at_the_next_and_stores_nothing_twice(
     assert count(db_path, "select count(*) from warc_inputs") == 3
     resumed = stats(db_path, 2)
     assert resumed["ccnews/passed_over/stored"] >= 2
+
+
+def peak_rss_mib(process: subprocess.Popen[str]) -> float:
+    """The largest resident memory of ``process`` (not its children), sampled until it ends."""
+    peak = 0
+    while process.poll() is None:
+        try:
+            status = Path(f"/proc/{process.pid}/status").read_text()
+        except OSError:
+            break
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                peak = max(peak, int(line.split()[1]))
+        time.sleep(0.02)
+    return peak / 1024
+
+
+@pytest.mark.slow
+def test_memory_stays_flat_however_large_the_file(tmp_path: Path) -> None:
+    # Two files of records of another domain (read through, never extracted) around one
+    # article: 2 MB, and 60 MB of incompressible payloads. Read whole, the second would
+    # add 60 MB to the crawl's memory.
+    article = english(0, "2026-11-01T06:00:00Z")
+    peaks = []
+    for number, filler_records in enumerate((4, 120)):
+        root = tmp_path / f"archive-{number}"
+        filler = [
+            ArchivedPage(f"https://other.example/{n}", "2026-11-01T06:00:00Z", os.urandom(500_000))
+            for n in range(filler_records)
+        ]
+        write_archive(root, MONTH, {FILES[0]: [*filler[:2], article, *filler[2:]]})
+        with ArchiveServer(root, chunk_delay=0.01) as server:
+            db_path = tmp_path / f"news-{number}.db"
+            process = start_crawl(
+                db_path, "ccnews", f"month={MONTH}", "domains=bbc.co.uk", CCNEWS_BASE=server.url
+            )
+            peaks.append(peak_rss_mib(process))
+            assert process.wait() == 0
+        assert count(db_path, "select count(*) from articles") == 1
+        assert stats(db_path, 1)["ccnews/passed_over/other_domain"] == filler_records
+    assert peaks[1] - peaks[0] < 20, peaks
 
 
 @pytest.fixture

@@ -16,9 +16,10 @@ page at a URL of its own), serves it, and in the same run times, on that file:
 - two cluster workers on a copy of the file split in two (one file each), with a writer, on a
   redis-server of the benchmark's own (``crawler/benchmarks/cluster.py``).
 
-Pages per second are records read over the wall time; peak memory is the largest resident
-set (``/proc``) of the crawl's process tree (its extraction processes included), sampled every
-:data:`SAMPLE_SECONDS`.
+Pages per second are records read over the wall time (each process's start-up included, and
+for cluster workers their ``REDIS_IDLE_CLOSE`` of 1 s at the end); peak memory is the largest
+proportional set size (``/proc``) of a crawl's process tree (its extraction processes
+included), and of all of them together, sampled every :data:`SAMPLE_SECONDS`.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -199,21 +199,6 @@ class ArchiveHandler(BaseHTTPRequestHandler):
         """Nothing."""
 
 
-def read_range(url: str, offset: int, length: int) -> bytes:
-    """Bytes ``offset`` to ``offset + length - 1`` of ``url``, with one range request.
-
-    :raises ValueError: when the server does not answer with just that range.
-    """
-    request = urllib.request.Request(
-        url, headers={"Range": f"bytes={offset}-{offset + length - 1}"}
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        if response.status != 206:
-            raise ValueError(f"{url}: {response.status} to a range request")
-        data: bytes = response.read()
-    return data
-
-
 BENCHMARK_MONTH = "2026/11"
 BENCHMARK_DATE = "2026-11-01T06:00:00Z"
 WHOLE_FILE = "CC-NEWS-20261101000000-00000.warc.gz"
@@ -257,7 +242,7 @@ def write_lists(root: Path, records: Sequence[ArchivedPage]) -> tuple[str, str]:
 @dataclass(frozen=True)
 class Run:
     """One way of reading the file: records read, wall seconds, CPU seconds and the peak
-    resident memory of its process trees (the largest tree, and all of them together)."""
+    memory of its process trees (the largest tree, and all of them together)."""
 
     what: str
     records: int
@@ -272,7 +257,9 @@ class Run:
 
 
 class Sampler(threading.Thread):
-    """Samples the resident memory (RSS) and CPU time of process trees until they all end."""
+    """Samples the memory and CPU time of process trees until they all end: each tree's
+    proportional set size (PSS: a page shared by ``n`` processes counts ``1/n`` in each, so
+    the extraction processes forked from a crawl do not count their shared pages twice)."""
 
     def __init__(self, processes: Sequence[Popen[bytes]]) -> None:
         super().__init__(daemon=True)
@@ -290,9 +277,9 @@ class Sampler(threading.Thread):
             total = 0
             for number, process in enumerate(self.processes):
                 tree = list(process_tree(process.pid))
-                rss = sum(field_kib(f"/proc/{pid}/status", "VmRSS") for pid in tree)
-                self.peaks[number] = max(self.peaks[number], rss)
-                total += rss
+                pss = sum(field_kib(f"/proc/{pid}/smaps_rollup", "Pss") for pid in tree)
+                self.peaks[number] = max(self.peaks[number], pss)
+                total += pss
                 for pid in tree:
                     if (seconds := process_cpu_seconds(pid)) is not None:
                         self._cpu[pid] = seconds

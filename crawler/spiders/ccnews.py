@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import http.client
+import json
 import logging
 from collections.abc import AsyncIterator, Generator
 from typing import Any
@@ -39,12 +40,14 @@ from crawler.ccnews import (
     moment,
     month_paths_url,
     read_paths,
+    read_range,
     warc_input_read,
 )
 from crawler.cluster import ClusterRun, redis_client
 from crawler.inflight import ItemsInFlight
 from crawler.items import Page, WarcInput, utc_now
 from crawler.middlewares import contact_user_agent
+from crawler.warc import WarcArchiveMiddleware, WarcFiles
 from crawler.warc_reader import ArchivedResponse, archived_page
 from pipelines.database import WarcInputHistory
 
@@ -227,6 +230,7 @@ class CCNewsSpider(scrapy.Spider):
             contact_user_agent(settings),
         )
         stats = self.crawler.stats
+        copies = self._copies()
         logger.info("Reading %s", url)
         responses = warc.responses()
         pages = 0
@@ -248,7 +252,10 @@ class CCNewsSpider(scrapy.Spider):
                     break
                 pages += 1
                 self._sent += 1
-                yield self._page(response, url)
+                page = self._page(response, url)
+                if copies is not None:
+                    await self._copy(page, copies)
+                yield page
             else:
                 logger.info("Stopped at -a limit=%s, inside %s", self.limit, url)
                 return
@@ -267,6 +274,36 @@ class CCNewsSpider(scrapy.Spider):
             pages=pages,
             finished_at=utc_now(),
         )
+
+    def _copies(self) -> WarcFiles | None:
+        """Our archive's WARC files, with ``CCNEWS_ARCHIVE`` (and ``WARC_ENABLED``)."""
+        if not self.settings.getbool("CCNEWS_ARCHIVE"):
+            return None
+        archive = self.crawler.get_downloader_middleware(WarcArchiveMiddleware)
+        return archive.files if archive is not None else None
+
+    async def _copy(self, page: Page, copies: WarcFiles) -> None:
+        """Copy the page's record into our archive as it is in the remote file (its gzip
+        member, read again with one range request), and note where in ``discovery``."""
+        fetch = page.fetch
+        assert fetch.warc_file is not None and fetch.warc_offset is not None
+        assert fetch.warc_length is not None
+        settings = self.settings
+        try:
+            member = await asyncio.to_thread(
+                read_range,
+                fetch.warc_file,
+                fetch.warc_offset,
+                fetch.warc_length,
+                settings.getfloat("DOWNLOAD_TIMEOUT"),
+                contact_user_agent(settings),
+            )
+            file, offset = copies.write([member])
+        except READ_FAILURES as error:
+            logger.error("Could not copy the record of %s into the archive: %s", fetch.uri, error)
+            self.crawler.stats.inc_value("ccnews/copy_failed")
+            return
+        fetch.discovery = json.dumps({"archived_copy": {"warc_file": file, "warc_offset": offset}})
 
     def _page(self, response: ArchivedResponse, url: str) -> Page:
         page = archived_page(response, url)
