@@ -8,6 +8,12 @@ killed outright leaves it to the system's temporary-file cleaning). The schedule
 downloader from it as it drains; only requests that cannot be written (a callback that is
 not a spider method) stay in memory. The duplicate filter is untouched: it still keeps its
 ``requests.seen`` in ``JOBDIR`` only.
+
+Without ``JOBDIR``, the first ``FRONTIER_MEMORY_REQUESTS`` requests waiting stay in memory
+and only those beyond go to disk: a crawl whose frontier stays short (the ``files`` spider
+hands over one file at a time) would otherwise create and remove a queue folder on disk for
+nearly every request, which cost more than a millisecond each. With ``JOBDIR`` every request
+goes to disk, so that a crawl killed outright resumes with all of them.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import shutil
 import tempfile
 from typing import Self
 
+from scrapy import Request
 from scrapy.core.scheduler import Scheduler
 from scrapy.crawler import Crawler
 from scrapy.utils.job import job_dir
@@ -31,6 +38,8 @@ class DiskFrontier(Scheduler):
     """
 
     own_folder: str | None = None
+    memory_requests = 0
+    """How many requests wait in memory before the rest go to disk (0 with ``JOBDIR``)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -48,7 +57,14 @@ class DiskFrontier(Scheduler):
             crawler=crawler,
         )
         scheduler.own_folder = own_folder
+        if own_folder is not None:
+            scheduler.memory_requests = settings.getint("FRONTIER_MEMORY_REQUESTS")
         return scheduler
+
+    def _dqpush(self, request: Request) -> bool:
+        if len(self.mqs) < self.memory_requests:
+            return False
+        return super()._dqpush(request)
 
     def close(self, reason: str) -> Deferred[None] | None:
         closed = super().close(reason)

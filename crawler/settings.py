@@ -146,6 +146,7 @@ MALLOC_MMAP_THRESHOLD = 128 * 1024
 
 # Memory: the requests waiting are queued on disk, also without JOBDIR (crawler/frontier.py)
 SCHEDULER = "crawler.frontier.DiskFrontier"
+FRONTIER_MEMORY_REQUESTS = 1000
 
 # Memory: the duplicate-request filter remembers the newest 2 x DUPEFILTER_MAX_ENTRIES at most
 DUPEFILTER_CLASS = "crawler.dupefilter.BoundedDupeFilter"

@@ -97,6 +97,7 @@ from warcio.warcwriter import WARCWriter
 
 from crawler.items import Fetch, sha256_hex
 from crawler.storage import storage_failed
+from pipelines.cpu_clock import crawl_clock
 
 logger = logging.getLogger(__name__)
 
@@ -503,6 +504,7 @@ class WarcArchiveMiddleware:
     def __init__(self, files: WarcFiles | None, crawler: Crawler) -> None:
         self.files = files
         self.crawler = crawler
+        self.clock = crawl_clock(crawler)
         assert crawler.stats is not None
         self.stats: StatsCollector = crawler.stats
 
@@ -543,6 +545,11 @@ class WarcArchiveMiddleware:
         # A retry or a redirect copies the meta of the request it comes from.
         request.meta.pop(RAW_BODY_META_KEY, None)
 
+    def _build(self, exchange: Exchange, gzip_level: int) -> BuiltRecords:
+        """:func:`build_records`, timed; in a thread."""
+        with self.clock.stage("archive"):
+            return build_records(exchange, gzip_level)
+
     async def process_response(self, request: Request, response: Response) -> Response:
         if self.files is None:
             body = response.body
@@ -551,7 +558,7 @@ class WarcArchiveMiddleware:
         body = response.body
         exchange = Exchange.of(request, response, warc_date(datetime.now(UTC)))
         try:
-            built = await asyncio.to_thread(build_records, exchange, self.files.gzip_level)
+            built = await asyncio.to_thread(self._build, exchange, self.files.gzip_level)
         except Exception:
             # A page is not lost for want of its record: it goes on, unarchived, and counted.
             logger.exception("Could not build the WARC record of %s", response.url)
@@ -560,7 +567,8 @@ class WarcArchiveMiddleware:
             return response
         location = None
         try:
-            file, offset = self.files.write(built.members)
+            with self.clock.stage("archive"):
+                file, offset = self.files.write(built.members)
             location = WarcLocation(file, offset, built.record_id)
         except (OSError, RuntimeError) as error:
             logger.error("Could not archive %s: %s", response.url, error)

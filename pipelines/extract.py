@@ -32,6 +32,7 @@ from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
 from crawler.items import Article, Page, article_id, utc_now
+from pipelines.cpu_clock import CpuClock, add_worker_seconds, crawl_clock
 from pipelines.extraction.options import HtmlExtractionOptions, StageInputs
 from pipelines.extraction.result import Extraction, ExtractionError, Rejected
 from pipelines.extraction.worker import prepare_worker, run_within
@@ -100,8 +101,10 @@ class ExtractPipeline:
         timeout: float,
         options: HtmlExtractionOptions,
         stage_inputs: StageInputs,
+        clock: CpuClock | None = None,
     ) -> None:
         self.stats = stats
+        self.clock = clock or CpuClock()
         self.workers = workers
         self.timeout = timeout
         self.options = options
@@ -120,6 +123,7 @@ class ExtractPipeline:
             raise ValueError(f"EXTRACT_FOCUS must be balanced, precision or recall, not {focus!r}")
         return cls(
             stats=crawler.stats,
+            clock=crawl_clock(crawler),
             workers=settings.getint("EXTRACT_WORKERS") or os.cpu_count() or 1,
             timeout=settings.getfloat("EXTRACT_TIMEOUT"),
             options=HtmlExtractionOptions(
@@ -235,9 +239,11 @@ class ExtractPipeline:
             logger.exception("Extraction failed on %s", item.fetch.uri)
             item.rejection = ExtractionError("extractor_exception", repr(error))
         else:
-            item.fetch.encoding = extraction.encoding
-            item.extraction = extraction
-            item.article = build_article(item, extraction)
-            self.stats.inc_value("extract/pages")
+            with self.clock.stage("extract"):
+                add_worker_seconds(self.stats, extraction.cpu_seconds)
+                item.fetch.encoding = extraction.encoding
+                item.extraction = extraction
+                item.article = build_article(item, extraction)
+                self.stats.inc_value("extract/pages")
         item.body = b""
         return item

@@ -44,6 +44,7 @@ from crawler.storage import (
     storage_failed,
 )
 from crawler.summary import crawl_summary
+from pipelines.cpu_clock import crawl_clock
 from pipelines.database import NewsDatabase, StoredArticle
 from pipelines.extraction.result import ExtractionError
 from pipelines.lease import DatabaseLease, LeaseHeld
@@ -124,6 +125,7 @@ class StorePipeline:
         lease_seconds: float = 0.0,
     ) -> None:
         self.crawler = crawler
+        self.clock = crawl_clock(crawler)
         self.path = path
         self.batch_size = max(1, batch_size)
         self.batch_seconds = batch_seconds
@@ -220,9 +222,10 @@ class StorePipeline:
             self.flush()
 
     def process_item(self, item: Page) -> Page:
-        item.fetch.outcome = "article"
-        self._add(item)
-        return item
+        with self.clock.stage("store"):
+            item.fetch.outcome = "article"
+            self._add(item)
+            return item
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:
         if isinstance(item, Page):
@@ -235,24 +238,26 @@ class StorePipeline:
 
     def flush(self) -> None:
         """Write the pages waiting, in one transaction."""
-        if not self._pending or self.database is None:
-            return
-        batch, self._pending = self._pending, []
-        failed: list[Page] = []
-        try:
-            with self.database.transaction():
-                for page in batch:
-                    self._save(page)
-            saved = batch
-        except sqlite3.Error as error:
-            logger.error("Batch write failed (%s); writing its pages one by one", error)
-            saved, failed = self._save_one_by_one(batch)
-        self._pending_articles.clear()
-        stats = self.crawler.stats
-        stats.inc_value("sqlite/batches")
-        stats.inc_value("sqlite/fetches", len(saved))
-        stats.inc_value("sqlite/articles", sum(page.fetch.outcome == "article" for page in saved))
-        self.crawler.signals.send_catch_log(signal=pages_stored, pages=saved, failed=failed)
+        with self.clock.stage("store"):
+            if not self._pending or self.database is None:
+                return
+            batch, self._pending = self._pending, []
+            failed: list[Page] = []
+            try:
+                with self.database.transaction():
+                    for page in batch:
+                        self._save(page)
+                saved = batch
+            except sqlite3.Error as error:
+                logger.error("Batch write failed (%s); writing its pages one by one", error)
+                saved, failed = self._save_one_by_one(batch)
+            self._pending_articles.clear()
+            stats = self.crawler.stats
+            stats.inc_value("sqlite/batches")
+            stats.inc_value("sqlite/fetches", len(saved))
+            articles = sum(page.fetch.outcome == "article" for page in saved)
+            stats.inc_value("sqlite/articles", articles)
+            self.crawler.signals.send_catch_log(signal=pages_stored, pages=saved, failed=failed)
 
     def _save(self, page: Page) -> None:
         assert self.database is not None

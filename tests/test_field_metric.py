@@ -21,12 +21,14 @@ from pipelines.extraction.field_metric import (
         ("“Budget passes”", "Budget passes", True),
         ("«Budget passes»", "'Budget passes'", True),
         ("ＢＵＤＧＥＴ", "budget", True),
+        ("Budget passes", "Budget pas\u00adses\u200b", True),
+        ("Budget passes", "Budget pass es", False),
         ("Budget passes | Example News", "Budget passes", False),
         ("", "", False),
         (None, "Budget", False),
     ],
 )
-def test_title_is_right_only_up_to_case_spacing_width_and_quotes(
+def test_title_is_right_only_up_to_case_spacing_width_quotes_and_format_characters(
     predicted: str | None, gold: str, right: bool
 ) -> None:
     assert same_title(predicted, gold) is right

@@ -57,14 +57,14 @@ def test_the_metadata_ablation_counts_every_rule_on_each_field() -> None:
 @pytest.mark.slow
 def test_metadata_quality_does_not_fall_on_fundus_dev() -> None:
     """The figures of issue 21 on fundus-dev, as the crawl stores the pages: floors a change
-    must not go below (measured 0.847, 0.921, 0.985 and 0.992, no date invented; the
+    must not go below (measured 0.855, 0.921, 0.985 and 0.992, no date invented; the
     targets were 0.88, 0.92, 0.985 and 0.99)."""
     pages = list(gold_pages(FUNDUS))
     golds = gold_fields(FUNDUS, pages)
     assert golds is not None
     given = list(map(project_fields(HtmlExtractionOptions(), VALIDATE_MIN_WORDS), pages))
     scores = field_scores(given, golds)
-    assert scores.title >= 0.84
+    assert scores.title >= 0.85
     assert scores.authors[2] >= 0.91
     assert scores.day >= 0.98
     assert scores.stated_right >= 0.99

@@ -27,10 +27,21 @@ def benchmark(*arguments: str) -> subprocess.CompletedProcess[str]:
 
 def test_each_copy_after_the_first_names_its_own_url() -> None:
     page = SourcePage("budget", PAGE, CANONICAL)
-    assert distinct_copy(page, 0) == PAGE
+    assert CANONICAL + b"?" not in distinct_copy(page, 0)
     copy = distinct_copy(page, 3)
     assert copy.count(CANONICAL + b"?copy=3") == 2, "the canonical link and og:url"
     assert CANONICAL + b"/comments" in copy, "a longer URL is left alone"
+
+
+def test_each_copy_has_a_sentence_of_its_own_in_its_longest_paragraph() -> None:
+    raw = b"<html><body><p>Short.</p><p class='x'>The longest paragraph of all.</p></body></html>"
+    page = SourcePage("budget", raw, None)
+    copies = [distinct_copy(page, copy) for copy in range(3)]
+    assert len(set(copies)) == 3
+    assert b"<p class='x'>This is copy 2 of the page budget" in copies[2]
+    assert b"<p>Short.</p>" in copies[2]
+    bare = distinct_copy(SourcePage("bare", b"<html><body>Text</body></html>", None), 1)
+    assert bare.endswith(b"<p>This is copy 1 of the page bare, with a sentence of its own.</p>")
 
 
 def test_the_corpus_has_the_pages_over_and_over_under_distinct_names(tmp_path: Path) -> None:
@@ -47,9 +58,15 @@ def test_a_folder_without_pages_is_a_usage_error(tmp_path: Path) -> None:
     assert "no .html or .html.gz page" in result.stderr
 
 
+def test_folders_come_before_the_counts(tmp_path: Path) -> None:
+    result = benchmark("10", str(tmp_path))
+    assert result.returncode != 0
+    assert "give folders of HTML pages, then one or more page counts" in result.stderr
+
+
 @needs_benchmark
 @pytest.mark.slow
-def test_the_report_times_both_and_measures_the_crawl() -> None:
+def test_the_report_times_all_three_and_profiles_the_crawl() -> None:
     result = benchmark(str(DEV), "30", "60", "-s", "EXTRACT_WORKERS=2")
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -57,13 +74,16 @@ def test_the_report_times_both_and_measures_the_crawl() -> None:
     for n in (30, 60):
         assert f"N = {n}\n" in out
         assert f"({n} fetches, {n} articles stored)" in out, "every copy is its own article"
-    loop = r"\(a\) plain trafilatura\.extract loop: [\d.]+ s, [\d.]+ pages/s, [\d.]+ CPU-seconds"
-    assert len(re.findall(loop, out)) == 2
-    crawl = r"\(b\) scrapy crawl files: +[\d.]+ s, [\d.]+ pages/s, [\d.]+ CPU-seconds"
-    assert len(re.findall(crawl, out)) == 2
-    assert len(re.findall(r"wall time \(b\)/\(a\): [\d.]+$", out, re.M)) == 2
-    pool = r"\(c\) the loop's work alone in a pool of \d+ processes: [\d.]+ s, \(c\)/\(a\): [\d.]+$"
-    assert len(re.findall(pool, out, re.M)) == 2
+    timing = r" +[\d.]+ s, +[\d.]+ pages/s, +[\d.]+ CPU-seconds"
+    assert len(re.findall(r"\(a\) plain trafilatura\.extract loop:" + timing, out)) == 2
+    assert len(re.findall(r"\(b\) trafilatura --parallel \d+:" + timing, out)) == 2
+    assert len(re.findall(r"\(c\) scrapy crawl files:" + timing, out)) == 2
+    assert len(re.findall(r"wall time \(c\)/\(b\): [\d.]+ +\(c\)/\(a\): [\d.]+$", out, re.M)) == 2
+    for where, stages in (("crawl process", ("archive", "store")), ("workers", ("trafilatura",))):
+        totals = re.findall(rf"{where}.*: ([\d.]+) ms per page in all", out)
+        assert len(totals) == 2 and all(float(total) > 0 for total in totals)
+        for stage in (*stages, "other"):
+            assert len(re.findall(rf"^ +{stage} +-?[\d.]+$", out, re.M)) >= 2, stage
     peak = r"main process (\d+) MiB RSS, with fork server and extraction workers (\d+) MiB PSS"
     peaks = re.findall(peak, out)
     assert len(peaks) == 2 and all(int(main) > 30 and int(tree) > int(main) for main, tree in peaks)

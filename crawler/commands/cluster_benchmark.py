@@ -44,7 +44,7 @@ class Command(ScrapyCommand):
         from crawler.cluster import RunKeys
         from crawler.spiders.news import NewsSpider
 
-        pages = source_pages(Path(args[0]))
+        pages = source_pages([Path(args[0])])
         if not pages:
             raise UsageError(f"no .html or .html.gz page under {args[0]}")
         assert self.settings is not None

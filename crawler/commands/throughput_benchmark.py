@@ -1,4 +1,5 @@
-"""``scrapy throughput_benchmark FOLDER N [N ...]``: the whole pipeline against a plain loop.
+"""``scrapy throughput_benchmark FOLDER [FOLDER ...] N [N ...]``: the whole pipeline against
+trafilatura's own command and a plain loop.
 
 The benchmark itself is :mod:`crawler.benchmarks.throughput`.
 """
@@ -20,10 +21,12 @@ class Command(ScrapyCommand):
     default_settings = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
-        return "FOLDER N [N ...] [--repeat K] [--keep DIR] [-s NAME=VALUE for the crawl]"
+        return (
+            "FOLDER [FOLDER ...] N [N ...] [--repeat K] [--keep DIR] [-s NAME=VALUE for the crawl]"
+        )
 
     def short_desc(self) -> str:
-        return "Time the files crawl against a plain trafilatura loop on N pages"
+        return "Time the files crawl against trafilatura's own command on N pages"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
@@ -33,8 +36,10 @@ class Command(ScrapyCommand):
         )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if len(args) < 2 or not all(arg.isdigit() and int(arg) > 0 for arg in args[1:]):
-            raise UsageError("give a folder of HTML pages and one or more page counts")
+        named = [arg for arg in args if not arg.isdigit()]
+        counts = [int(arg) for arg in args if arg.isdigit()]
+        if not named or not counts or 0 in counts or args[: len(named)] != named:
+            raise UsageError("give folders of HTML pages, then one or more page counts")
         if opts.repeat < 1:
             raise UsageError("--repeat must be at least 1")
         if sys.platform != "linux":
@@ -43,11 +48,10 @@ class Command(ScrapyCommand):
         # starts, and the crawl would otherwise load trafilatura.
         from crawler.benchmarks import throughput as benchmark
 
-        pages = benchmark.source_pages(Path(args[0]))
+        pages = benchmark.source_pages([Path(folder) for folder in named])
         if not pages:
-            raise UsageError(f"no .html or .html.gz page under {args[0]}")
-        counts = [int(arg) for arg in args[1:]]
-        print(f"{len(pages)} source pages from {args[0]}; {os.cpu_count()} cores")
+            raise UsageError(f"no .html or .html.gz page under {' '.join(named)}")
+        print(f"{len(pages)} source pages from {' '.join(named)}; {os.cpu_count()} cores")
         with tempfile.TemporaryDirectory(prefix="cleanwire-throughput-") as scratch:
             workdir = Path(opts.keep) if opts.keep else Path(scratch)
             runs = [

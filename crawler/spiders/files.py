@@ -43,6 +43,7 @@ from crawler.items import Fetch, Page, PreviousFetch, utc_now
 from crawler.progress import TOTAL_FINAL_STAT, TOTAL_STAT
 from crawler.warc import describe_body
 from crawler.warc_reader import archived_page, archived_responses, is_warc, relative_warc_path
+from pipelines.cpu_clock import crawl_clock
 from pipelines.database import FetchHistory
 from pipelines.extraction.result import ExtractionError, Rejected, Skipped
 
@@ -293,13 +294,14 @@ class FilesSpider(scrapy.Spider):
         )
 
     def parse(self, response: Response, page_format: str) -> Iterator[Page]:
-        fetch = Fetch(
-            uri=response.url,
-            final_url=response.url,
-            fetched_at=utc_now(),
-            content_type=mimetypes.guess_type(response.url)[0],
-        )
-        describe_body(fetch, response)  # size, SHA-256 and WARC record of the bytes read
+        with crawl_clock(self.crawler).stage("read"):
+            fetch = Fetch(
+                uri=response.url,
+                final_url=response.url,
+                fetched_at=utc_now(),
+                content_type=mimetypes.guess_type(response.url)[0],
+            )
+            describe_body(fetch, response)  # size, SHA-256 and WARC record of the bytes read
         yield Page(
             fetch=fetch,
             body=response.body,

@@ -1,7 +1,9 @@
 """The metadata metrics of the fundus benchmark (``benchmarks/fundus-dev/README.md``).
 
 * **Title**: exactly right when equal after Unicode NFKC, whitespace collapsed, casefold and
-  surrounding quotes stripped (:func:`same_title`).
+  surrounding quotes stripped (:func:`same_title`). Format characters (Unicode category Cf:
+  soft hyphen, zero-width space) are left out of both, as the benchmark's README notes that a
+  few gold titles keep them: they are invisible, and a title without them is the same title.
 * **Authors**: precision, recall and F1 of the sets of names (NFKC, casefold, whitespace
   collapsed) on one page (:func:`author_scores`); the benchmark averages them over the pages
   whose gold has an author list.
@@ -28,11 +30,16 @@ def _normal(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
 
 
+def _visible(text: str) -> str:
+    """``text`` without format characters (Unicode category Cf)."""
+    return "".join(char for char in text if unicodedata.category(char) != "Cf")
+
+
 def same_title(predicted: str | None, gold: str | None) -> bool:
     """Whether a title is exactly right (an empty one never is)."""
     if not predicted or not gold:
         return False
-    one, other = (_normal(text).strip(QUOTES + " ") for text in (predicted, gold))
+    one, other = (_normal(_visible(text)).strip(QUOTES + " ") for text in (predicted, gold))
     return bool(one) and one == other
 
 

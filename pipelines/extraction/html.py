@@ -25,6 +25,7 @@ from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstru
 from trafilatura.settings import Document, Extractor
 from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML, INVALID_XML_CHARS
 
+from pipelines.cpu_clock import CpuClock
 from pipelines.extraction.json_ld import json_ld_documents
 from pipelines.extraction.main_text import BLOCK_TAGS, MainText, main_text
 from pipelines.extraction.metadata import page_metadata
@@ -567,6 +568,7 @@ def extract_text(
     url: str | None,
     options: HtmlExtractionOptions,
     json_ld: list[Any] | None = None,
+    clock: CpuClock | None = None,
 ) -> BodyText:
     """The article text of a page.
 
@@ -583,19 +585,27 @@ def extract_text(
     :param url: where the page was read from.
     :param options: how trafilatura is run.
     :param json_ld: the page's JSON-LD documents (read from ``tree`` when not given).
+    :param clock: where the CPU time of each step is counted, if anywhere.
     """
-    prepare_tree(tree, url, options)
-    text = _trafilatura_text(trafilatura_view(tree), trafilatura_extractor(options, url))
-    evidence = main_text(tree, json_ld_documents(tree) if json_ld is None else json_ld)
-    reason = _fast_text_missed(text, evidence, options)
+    clock = clock or CpuClock()
+    with clock.stage("chrome_rules"):
+        prepare_tree(tree, url, options)
+    with clock.stage("trafilatura"):
+        text = _trafilatura_text(trafilatura_view(tree), trafilatura_extractor(options, url))
+    with clock.stage("main_text_check"):
+        evidence = main_text(tree, json_ld_documents(tree) if json_ld is None else json_ld)
+        reason = _fast_text_missed(text, evidence, options)
     if reason is not None:
-        full = _trafilatura_text(tree, trafilatura_extractor(options, url, thorough=True))
-        length = len if reason == SHORT_TEXT_REASON else lambda _: 0
-        if (evidence.support(full), length(full)) > (evidence.support(text), length(text)):
-            text = full
-        if options.uses("article_body_fallback") and evidence.lacks_article_body(text):
-            text = evidence.article_body_text
-    return BodyText(clean_lines(text, tree, url, options), reason)
+        with clock.stage("trafilatura_cascade"):
+            full = _trafilatura_text(tree, trafilatura_extractor(options, url, thorough=True))
+        with clock.stage("main_text_check"):
+            length = len if reason == SHORT_TEXT_REASON else lambda _: 0
+            if (evidence.support(full), length(full)) > (evidence.support(text), length(text)):
+                text = full
+            if options.uses("article_body_fallback") and evidence.lacks_article_body(text):
+                text = evidence.article_body_text
+    with clock.stage("line_rules"):
+        return BodyText(clean_lines(text, tree, url, options), reason)
 
 
 def link_text_share(tree: HtmlElement, text: str) -> float:
@@ -793,7 +803,9 @@ def parse_html(html: str) -> HtmlElement | None:
     return tree
 
 
-def extract_html(html: str, url: str | None, options: HtmlExtractionOptions) -> Extraction:
+def extract_html(
+    html: str, url: str | None, options: HtmlExtractionOptions, clock: CpuClock | None = None
+) -> Extraction:
     """Extract the article from an HTML page.
 
     :param html: the decoded page.
@@ -802,6 +814,7 @@ def extract_html(html: str, url: str | None, options: HtmlExtractionOptions) -> 
         page's path are judged by its :func:`web address <web_url>`: for a saved file
         (``file://``), the URL the page names for itself.
     :param options: how trafilatura is run.
+    :param clock: where the CPU time of each step is counted, if anywhere.
     :raises NotArticle: ``unparseable_html`` when no HTML tree can be built, ``index_page``
         when the page is a home, section, tag, author, search or paginated listing page (the
         rule of :class:`PageSignals`; the detail names the signal), ``no_main_text`` when
@@ -813,22 +826,28 @@ def extract_html(html: str, url: str | None, options: HtmlExtractionOptions) -> 
     tree, with the page chrome removed (so that, e.g., no author is taken from reader
     comments).
     """
-    tree = parse_html(html)
+    clock = clock or CpuClock()
+    with clock.stage("parse"):
+        tree = parse_html(html)
     if tree is None:
         raise NotArticle("unparseable_html")
-    json_ld = json_ld_documents(tree)
-    site_url = web_url(url, tree)
-    signals = page_signals(tree, json_ld, site_url)
+    with clock.stage("page_kind"):
+        json_ld = json_ld_documents(tree)
+        site_url = web_url(url, tree)
+        signals = page_signals(tree, json_ld, site_url)
     index_pages = options.uses("index_pages")
     if index_pages and (signal := signals.index_page_before_text()) is not None:
         raise NotArticle("index_page", signal)
-    text, full_extraction = extract_text(tree, site_url, options, json_ld)
+    text, full_extraction = extract_text(tree, site_url, options, json_ld, clock)
     if not text.strip():
         raise NotArticle("no_main_text")
-    share = link_text_share(tree, text)
-    metadata = page_metadata(tree, json_ld, url, options.disabled_metadata_rules)
+    with clock.stage("page_kind"):
+        share = link_text_share(tree, text)
+    with clock.stage("metadata"):
+        metadata = page_metadata(tree, json_ld, url, options.disabled_metadata_rules)
     if index_pages and (signals.article is None or signals.root):
-        evidence = listing_text(tree, text, share, site_url)
+        with clock.stage("page_kind"):
+            evidence = listing_text(tree, text, share, site_url)
         if (signal := signals.index_page_from_text(evidence)) is not None:
             raise NotArticle("index_page", signal)
     if options.uses("link_list") and share > MAX_LINK_SHARE:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pipelines.clustering.features import article_features
+from pipelines.cpu_clock import CpuClock
 from pipelines.extraction.decoding import decode_body
 from pipelines.extraction.html import extract_html
 from pipelines.extraction.language import detect_language
@@ -38,14 +39,24 @@ def extract_page(
     """
     if page_format not in FORMATS:
         raise ValueError(f"unknown page format {page_format!r}")
-    text, encoding = decode_body(body, declared_encoding, html=page_format == "html")
+    clock = CpuClock()
+    with clock.stage("decode"):
+        text, encoding = decode_body(body, declared_encoding, html=page_format == "html")
     if not text.strip():
         raise Skipped("empty")
-    extract = extract_html(text, url, options) if page_format == "html" else clean_capture(text)
+    if page_format == "html":
+        extract = extract_html(text, url, options, clock)
+    else:
+        with clock.stage("text_capture"):
+            extract = clean_capture(text)
     extract.encoding = encoding
-    extract.language = detect_language(extract.text) or extract.language
+    with clock.stage("language"):
+        extract.language = detect_language(extract.text) or extract.language
     if stage_inputs.fingerprint:
-        extract.signature, extract.shingles = fingerprint(extract.text)
+        with clock.stage("fingerprint"):
+            extract.signature, extract.shingles = fingerprint(extract.text)
     if stage_inputs.story_features:
-        extract.story_features = article_features(extract.title, extract.text)
+        with clock.stage("story_features"):
+            extract.story_features = article_features(extract.title, extract.text)
+    extract.cpu_seconds = clock.seconds
     return extract

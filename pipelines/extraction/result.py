@@ -45,6 +45,8 @@ class Extraction:
         (:func:`pipelines.clustering.features.article_features`), for story assignment.
     :param full_extraction: the fast extraction's text was not trusted and trafilatura's whole
         cascade ran too (for the benchmark's report; not stored).
+    :param cpu_seconds: the worker's CPU seconds for each stage of this page
+        (:mod:`pipelines.cpu_clock`; not stored).
 
     The text and the names (title, author, description, site name, tags) are kept in Unicode
     normalization form C (:func:`nfc`). ``word_count`` (:func:`~pipelines.extraction.words.
@@ -71,6 +73,7 @@ class Extraction:
     shingles: bytes = field(default=b"", repr=False)
     story_features: dict[int, float] | None = field(default=None, repr=False)
     full_extraction: bool = field(default=False, repr=False)
+    cpu_seconds: dict[str, float] = field(default_factory=dict, repr=False)
     word_count: int = field(init=False)
     text_sha256: str = field(init=False)
 
