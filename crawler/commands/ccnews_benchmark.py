@@ -41,7 +41,7 @@ class Command(ScrapyCommand):
         from crawler.benchmarks.cluster import RedisServerMissing
         from crawler.benchmarks.throughput import source_pages
 
-        pages = source_pages(Path(args[0]))
+        pages = source_pages([Path(args[0])])
         if not pages:
             raise UsageError(f"no .html or .html.gz page under {args[0]}")
         print(f"{len(pages)} source pages from {args[0]}; {os.cpu_count()} cores", flush=True)
