@@ -250,6 +250,22 @@ def test_domains_dates_and_languages_choose_the_records(
     assert counted["pages/skipped/language"] == 1
 
 
+def test_a_limit_stops_inside_a_file_which_the_next_crawl_takes_up(
+    server: ArchiveServer, db_path: Path
+) -> None:
+    crawl(db_path, "ccnews", f"month={MONTH}", "limit=7", CCNEWS_BASE=server.url)
+    assert count(db_path, "select count(*) from fetches") == 7
+    # The first file (5 records) was read to its end; the second was left after 2 records.
+    (first,) = rows(db_path, "select url from warc_inputs")
+    assert first["url"].endswith(FILES[0])
+
+    crawl(db_path, "ccnews", f"month={MONTH}", CCNEWS_BASE=server.url)
+    records = rows(db_path, "select warc_file, warc_offset, count(*) n from fetches group by 1, 2")
+    assert len(records) == RECORDS and {row["n"] for row in records} == {1}
+    assert count(db_path, "select count(*) from warc_inputs") == 3
+    assert stats(db_path, 2)["ccnews/passed_over/stored"] == 2
+
+
 def test_a_damaged_file_is_recorded_with_its_reason_and_the_rest_kept(
     tmp_path: Path, db_path: Path
 ) -> None:
