@@ -51,6 +51,22 @@ HARD_LIMIT_GRACE = 2.0
 (``EXTRACT_TIMEOUT``), then run (``EXTRACT_TIMEOUT``)."""
 
 
+def fork_server_preload(extract_function: str) -> list[str]:
+    """The modules the fork server imports before it forks a worker that runs
+    ``extract_function`` (an import path)."""
+    return [FORK_SERVER_PRELOAD, extract_function.rpartition(".")[0]]
+
+
+def start_fork_server() -> None:
+    """Start the extraction workers' fork server now, so that its imports (the extraction
+    code and the language model, about half a second) run while the crawl's process is
+    still starting Scrapy; the crawl command calls it before it builds the crawl. Once it
+    runs, the pool uses it as it is."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(fork_server_preload(ExtractPipeline.extract_function))
+    multiprocessing.forkserver.ensure_running()
+
+
 def build_article(page: Page, extraction: Extraction) -> Article:
     """The article record for a page's extraction.
 
@@ -137,8 +153,7 @@ class ExtractPipeline:
 
     def _new_pool(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")
-        module = self.extract_function.rpartition(".")[0]
-        context.set_forkserver_preload([FORK_SERVER_PRELOAD, module])
+        context.set_forkserver_preload(fork_server_preload(self.extract_function))
         return ProcessPoolExecutor(
             max_workers=self.workers, mp_context=context, initializer=prepare_worker
         )

@@ -53,6 +53,10 @@ def json_ld(node: dict[str, object]) -> str:
         ("Por Ana García y Juan Pérez", ["Ana García", "Juan Pérez"]),
         ("Di Marco Rossi e Giulia Bianchi", ["Marco Rossi", "Giulia Bianchi"]),
         ("Di Maio", ["Di Maio"]),
+        # A conjunction inside one name is no separator: each part must be a name of its own.
+        ("Por José Ortega y Gasset", ["José Ortega y Gasset"]),
+        ("Maria da Silva e Sousa", ["Maria da Silva e Sousa"]),
+        ("Camille Martin et AFP", ["Camille Martin", "AFP"]),
         ("John E Smith", ["John E Smith"]),
         ("JANE DOE AND JOHN ROE", ["Jane Doe", "John Roe"]),
         ("Jane Doe, Reuters", ["Jane Doe", "Reuters"]),

@@ -30,9 +30,14 @@ from scrapy.utils.conf import arglist_to_dict
 
 from crawler.summary import EXIT_STATUS_STAT
 from crawler.usage import argument_slips, setting_slips
+from pipelines.extract import start_fork_server
 
 USAGE_STATUS = 2
 """Exit status of a slip on the command line, as Scrapy's for an unknown option."""
+
+
+EXTRACT_PIPELINE = "pipelines.extract.ExtractPipeline"
+"""The pipeline whose workers the fork server forks."""
 
 
 class Command(crawl.Command):
@@ -57,6 +62,9 @@ class Command(crawl.Command):
             # Before Scrapy's crawler process exists, and so before it logs a line: the
             # slip's line is all the command prints.
             raise SystemExit(USAGE_STATUS)
+        assert self.settings is not None
+        if self.settings.getwithbase("ITEM_PIPELINES").get(EXTRACT_PIPELINE) is not None:
+            start_fork_server()
 
     def _command_line_holds(self, spider_name: str, opts: argparse.Namespace) -> bool:
         """Whether the command line is free of slips (``crawler/usage.py``); prints each one,

@@ -11,8 +11,9 @@ when metadata names no one or only the outlet (its site name, ``og:site_name``, 
 ``<title>`` suffix, or their initials); it replaces the outlet only when it names a person.
 Prefixes and labels ("Autor:"), e-mails, URLs, handles, dates, a "filed in" section and
 staff or desk labels are removed (a newsroom named in JSON-LD or meta, "MND Staff", is
-kept); names are split on commas, "&", "and", "und", "et", "og", "y", "e", "en", "och",
-"ja"; among several names the outlet's are dropped; names are deduplicated in page order.
+kept); names are split on commas, "&", "and", "und", and on "et", "og", "y", "e", "en",
+"och", "ja" where each part is a name of its own ("José Ortega y Gasset" stays one); among
+several names the outlet's are dropped; names are deduplicated in page order.
 """
 
 from __future__ import annotations
@@ -185,14 +186,16 @@ edited the article, and is no author even where the JSON-LD says so."""
 BY_LINE = re.compile(r"\W*(?i:by|von|par|por|di|av|af|door|przez)\b")
 """The start of a byline written as text: "By Jane Doe", "— by", "von", "Par"."""
 
-NAME_SEPARATORS = re.compile(
-    r"\s*(?:[,;|/&＆、]|\b(?i:and|und)\b|\b(?:et|og|y|e|en|och|ja|и)\b"
-    r"|(?<=\w{4})\.\s+(?=[A-Z]))\s*"
-)
-"""What separates several names in one byline ("A, B & C", "A and B", "A und B", "A et B",
-"A og B", "A y B", "A e B", "A en B", "A och B", "A ja B", "Jane Doe. Agency"; the
-conjunctions other than "and" and "und" only in lower case, never an initial; not the dot
-after an initial or a title: "Sarah E. Needleman", "Dr. Jane Doe")."""
+NAME_SEPARATORS = re.compile(r"\s*(?:[,;|/&＆、]|\b(?i:and|und)\b|(?<=\w{4})\.\s+(?=[A-Z]))\s*")
+"""What separates several names in one byline ("A, B & C", "A and B", "A und B", "Jane
+Doe. Agency"; not the dot after an initial or a title: "Sarah E. Needleman", "Dr. Jane
+Doe")."""
+
+NAME_CONJUNCTIONS = re.compile(r"\s+(?:et|og|y|e|en|och|ja|и)\s+")
+"""The lower-case "and" of other languages ("A et B", "A og B", "A y B", "A e B", "A en B",
+"A och B", "A ja B"). Some of them also join the parts of one name ("José Ortega y Gasset",
+"Maria da Silva e Sousa"), so a name is split on them only where every part is a full name
+of two words or more (:func:`_split_on_conjunctions`)."""
 
 BYLINE_XPATH = XPath(
     ".//*[contains(translate(@class, 'BYLINE', 'byline'), 'byline') or contains(@class, 'uthor')"
@@ -233,6 +236,23 @@ def _is_name(name: str, desks: bool = False) -> bool:
     )
 
 
+def _split_on_conjunctions(part: str) -> list[str]:
+    """``part`` split on :data:`NAME_CONJUNCTIONS` when each piece is a name of two words or
+    more, or an agency's initials ("Juan Pérez y María López", "Le Figaro et AFP"), else
+    whole ("José Ortega y Gasset")."""
+    pieces = NAME_CONJUNCTIONS.split(part)
+    if len(pieces) > 1 and all(_whole_name(BYLINE_PREFIX.sub("", p)) for p in pieces):
+        return pieces
+    return [part]
+
+
+def _whole_name(piece: str) -> bool:
+    """Whether a piece of a byline is a name on its own: two words or more, or an agency's
+    initials in capitals ("AFP")."""
+    words = piece.split()
+    return len(words) >= 2 or (len(words) == 1 and words[0].isupper() and len(words[0]) > 1)
+
+
 def _names(raw: object, desks: bool = False) -> list[str]:
     """The person names in one author string ("By A and B", "A, B & C").
 
@@ -244,7 +264,8 @@ def _names(raw: object, desks: bool = False) -> list[str]:
     text = HANDLE.sub(" ", URLISH.sub(" ", EMAIL.sub(" ", text)))
     text = BYLINE_END.sub("", BYLINE_PREFIX.sub("", text))
     names = []
-    for part in NAME_SEPARATORS.split(text):
+    pieces = [p for part in NAME_SEPARATORS.split(text) for p in _split_on_conjunctions(part)]
+    for part in pieces:
         name = " ".join(BYLINE_PREFIX.sub("", part).strip(NAME_TRIM).split())
         if _is_name(name, desks):
             names.append(name.title() if name.isupper() and " " in name else name)
