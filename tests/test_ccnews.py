@@ -11,6 +11,7 @@ import signal
 import sqlite3
 import subprocess
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -433,6 +434,43 @@ def test_two_cluster_workers_share_the_files_and_the_writer_stores_each_record_o
         assert stop(writer, writer_log) == 0
         assert len(file_requests(server)) == 3
         assert count(db_path, "select count(*) from fetches") == RECORDS
+
+
+def test_a_file_whose_worker_was_killed_is_taken_back_and_each_record_stored_once(
+    archive: Path, tmp_path: Path, redis: RedisServer
+) -> None:
+    db_path = tmp_path / "news.db"
+    writer_log = tmp_path / "writer.log"
+    writer = start_writer(redis, db_path, writer_log)
+    with ArchiveServer(archive, chunk_delay=0.2, chunk=16 * 1024) as server:
+        settings = {
+            "CCNEWS_BASE": server.url,
+            "REDIS_URL": redis.url,
+            "REDIS_IDLE_CLOSE": 1,
+            "REDIS_WORKER_TIMEOUT": 2,
+            "EXTRACT_WORKERS": 1,
+        }
+        first = start_crawl(tmp_path / "first.db", "ccnews", f"month={MONTH}", **settings)
+        deadline = time.monotonic() + 50
+        while count(db_path, "select count(*) from fetches") < 2:
+            assert first.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+        time.sleep(3)  # its marks are older than REDIS_WORKER_TIMEOUT: it is taken for dead
+        server.chunk_delay = 0
+        second = start_crawl(tmp_path / "second.db", "ccnews", f"month={MONTH}", **settings)
+        _, errors = second.communicate(timeout=120)
+        assert second.returncode == 0, errors[-3000:]
+        wait_drained(redis)
+        assert stop(writer, writer_log) == 0, writer_log.read_text()[-3000:]
+
+    records = rows(db_path, "select warc_file, warc_offset, count(*) n from fetches group by 1, 2")
+    assert len(records) == RECORDS and {row["n"] for row in records} == {1}
+    assert count(db_path, "select count(*) from warc_inputs where outcome = 'complete'") == 3
+    # The file the killed worker held was read again, whole, by the other: each file was
+    # requested once, but that one twice.
+    assert sorted(Counter(file_requests(server)).values()) == [1, 1, 2]
 
 
 def test_bad_arguments_stop_the_crawl_before_it_starts(db_path: Path) -> None:
