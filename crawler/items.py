@@ -195,7 +195,10 @@ class ArticleSignature:
 
     ``signature`` is ``num_perm`` little-endian 32-bit values over the text's
     ``shingle_words``-word shingles; ``text_sha256`` names the text it was made from, so a
-    signature of an earlier text is known as such.
+    signature of an earlier text is known as such. ``shingles`` are the text's sorted,
+    distinct shingle hashes (little-endian 32-bit), so that comparing a later article with
+    this one needs no reading and shingling of its text again (empty in rows written before
+    they were kept).
     """
 
     article_id: str
@@ -204,6 +207,7 @@ class ArticleSignature:
     shingle_words: int
     signature: bytes
     computed_at: str
+    shingles: bytes = b""
     id: int | None = None
 
 

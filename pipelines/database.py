@@ -252,6 +252,14 @@ def m012_remote_warc_inputs(db: sqlite_utils.Database) -> None:
     _table(db, "warc_inputs").create_index(["url", "selection"], unique=True)
 
 
+@MIGRATIONS()
+def m013_signature_shingles(db: sqlite_utils.Database) -> None:
+    """Each signature's shingle hashes (``article_signatures.shingles``), so that the copy
+    stage compares a new article with one stored long before without shingling its text
+    again."""
+    _add_missing_columns(db, "article_signatures", {})
+
+
 def _row(record: Any) -> dict[str, Any]:
     return {key: value for key, value in dataclasses.asdict(record).items() if key != "id"}
 

@@ -115,6 +115,17 @@ class SimilarityTables:
         )
         return [row[0] for row in rows]
 
+    def shingles(self, article_id: str) -> bytes | None:
+        """The shingle hashes kept with the signature of an article's current text (made as
+        shingles are made now), or ``None`` when none are kept."""
+        row = self.connection.execute(
+            "SELECT s.shingles FROM article_signatures s"
+            " JOIN articles a ON a.id = s.article_id AND a.text_sha256 = s.text_sha256"
+            " WHERE s.article_id = ? AND s.shingle_words = ? AND length(s.shingles) > 0",
+            [article_id, SHINGLE_WORDS],
+        ).fetchone()
+        return None if row is None else bytes(row[0])
+
     def text(self, article_id: str) -> tuple[str, str] | None:
         """An article's stored text and its SHA-256, or ``None`` when it is not stored."""
         row = self.connection.execute(
@@ -144,9 +155,8 @@ class SimilarityTables:
             "DELETE FROM article_signatures WHERE article_id = ?", [row.article_id]
         )
         self.connection.execute(
-            "INSERT INTO article_signatures"
-            " (article_id, text_sha256, num_perm, shingle_words, signature, computed_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO article_signatures (article_id, text_sha256, num_perm,"
+            " shingle_words, signature, computed_at, shingles) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
                 row.article_id,
                 row.text_sha256,
@@ -154,6 +164,7 @@ class SimilarityTables:
                 row.shingle_words,
                 row.signature,
                 row.computed_at,
+                row.shingles,
             ],
         )
         self.connection.execute(
@@ -308,12 +319,18 @@ class SimilarityPipeline:
             return item
 
     def _shingles_of(self, article_id: str) -> Hashes | None:
-        """A stored article's shingle hashes, from memory or from its stored text."""
+        """A stored article's shingle hashes: from memory, else as kept with its signature,
+        else from its stored text."""
         hashes = self._texts.get(article_id)
         if hashes is not None:
             self._texts.move_to_end(article_id)
             return hashes
         assert self.tables is not None
+        kept = self.tables.shingles(article_id)
+        if kept is not None:
+            hashes = from_bytes(kept)
+            self._remember(article_id, hashes)
+            return hashes
         stored = self.tables.text(article_id)
         if stored is None:
             return None
@@ -346,6 +363,7 @@ class SimilarityPipeline:
                 shingle_words=SHINGLE_WORDS,
                 signature=signature,
                 computed_at=found_at,
+                shingles=hashes,
             )
         )
         self.index.remove(article_id)

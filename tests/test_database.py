@@ -123,6 +123,7 @@ def test_reopening_applies_no_migration_twice(db_path: Path) -> None:
             "m010_storage_failures",
             "m011_crawl_lease",
             "m012_remote_warc_inputs",
+            "m013_signature_shingles",
         ]
 
 

@@ -283,6 +283,27 @@ def test_pairs_are_found_across_crawls(tmp_path: Path) -> None:
     assert pairs(db_path) == {("000", "001", "reuse"), ("002", "004", "reuse")}
 
 
+def test_an_earlier_crawls_article_is_compared_by_the_shingles_kept_with_its_signature(
+    tmp_path: Path,
+) -> None:
+    db_path = tmp_path / "news.db"
+    crawl(db_path, "files", seeds("000", "002"))
+    with sqlite3.connect(db_path) as connection:
+        kept = connection.execute(
+            "select a.text, s.shingles from articles a"
+            " join article_signatures s on s.article_id = a.id"
+        ).fetchall()
+        assert len(kept) == 2
+        for text, shingles in kept:
+            assert np.array_equal(from_bytes(shingles), shingle_hashes(text))
+        # The stored texts are changed behind the stage's back (their SHA-256 kept): only the
+        # shingles kept with the signatures still tell what they were.
+        connection.execute("update articles set text = 'Nothing of the article is left.'")
+    connection.close()
+    crawl(db_path, "files", seeds("001", "004"))
+    assert pairs(db_path) == {("000", "001", "reuse"), ("002", "004", "reuse")}
+
+
 def test_a_changed_text_replaces_its_pairs_and_a_near_copy_is_a_duplicate(
     tmp_path: Path,
 ) -> None:
