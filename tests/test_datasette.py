@@ -296,6 +296,27 @@ def test_the_archived_record_is_refused_unless_it_matches_and_lies_in_the_warc_f
         assert archived(base, "nowhere", 1)[0] == 404
 
 
+def test_a_record_of_a_remote_warc_file_is_told_by_its_range_request(
+    tmp_path: Path, seeds_db: Path
+) -> None:
+    database = copy_corpus(seeds_db, tmp_path / "served" / "news.db")
+    remote = "https://data.example/crawl-data/CC-NEWS/2026/11/CC-NEWS-20261101000000-00001.warc.gz"
+    with sqlite3.connect(database) as connection:
+        connection.execute(
+            "update fetches set warc_file = ?, warc_offset = 1000, warc_length = 250 where id = 1",
+            [remote],
+        )
+        (sha256,) = connection.execute("select body_sha256 from fetches where id = 1").fetchone()
+    connection.close()
+    with serve_datasette(database.parent) as base:
+        status, headers, body = archived(base, "news", 1)
+    assert status == 200
+    assert headers["Content-Security-Policy"].startswith("sandbox")
+    text = body.decode()
+    assert f"curl -s -r 1000-1249 '{remote}' | gzip -dc" in text
+    assert f"SHA-256 of its payload: {sha256}" in text
+
+
 def test_an_http_response_is_served_with_its_status_line_and_headers(tmp_path: Path) -> None:
     folder = site_copy(tmp_path / "site")
     database = tmp_path / "served" / "news.db"

@@ -13,6 +13,10 @@ the database, never from the URL, and one that leads out of that folder (``..``,
 absolute path, a symbolic link; a WARC file given to the ``files`` spider from elsewhere) is
 refused (403).
 
+A record of a remote WARC file (the ``ccnews`` spider's: ``warc_file`` is the file's URL) is
+not fetched from here: the page says how to read it again with one range request
+(``warc_offset`` and ``warc_length``) and which SHA-256 its payload has.
+
 What is served is crawled content: it goes out as ``text/plain`` with ``nosniff`` and a
 sandboxing Content-Security-Policy, so a page's markup and scripts are shown, never run,
 on Datasette's origin.
@@ -33,6 +37,7 @@ from crawler.warc_reader import record_as_received
 
 ROUTE = r"^/-/archived/(?P<database>[^/]+)/(?P<fetch_id>[0-9]+)$"
 WARC_FOLDER = "warc"
+REMOTE_SCHEMES = ("http://", "https://")
 MAX_BYTES = 64 * 1024 * 1024
 """The largest payload served: four times the crawl's DOWNLOAD_MAXSIZE."""
 SAFE_HEADERS = {
@@ -54,6 +59,21 @@ def within_warc_folder(database_path: Path, warc_file: str) -> Path | None:
     return path if path.is_relative_to(folder) and path.is_file() else None
 
 
+def remote_record(fetch: Any) -> Response:
+    """How to read again a record of a remote WARC file: one range request."""
+    url, offset = fetch["warc_file"], int(fetch["warc_offset"])
+    columns = fetch.keys()  # a sqlite3.Row: "in" would look among its values
+    length = fetch["warc_length"] if "warc_length" in columns else None
+    lines = [f"This record lies in a remote WARC file, at byte {offset}:", url, ""]
+    if length:
+        lines += [
+            "One range request reads it again (a gzip member: the record as received):",
+            f"curl -s -r {offset}-{offset + int(length) - 1} '{url}' | gzip -dc",
+        ]
+    lines += ["", f"SHA-256 of its payload: {fetch['body_sha256'] or 'unknown'}"]
+    return Response.text("\n".join(lines) + "\n", headers=SAFE_HEADERS)
+
+
 def refusal(status: int, message: str) -> Response:
     return Response.text(message + "\n", status=status, headers=SAFE_HEADERS)
 
@@ -67,12 +87,13 @@ async def archived_record(datasette: Any, request: Any) -> Response:
         return refusal(404, f"{name} has no fetches")
     fetch = (
         await database.execute(
-            "select warc_file, warc_offset, body_sha256 from fetches where id = ?",
-            [int(request.url_vars["fetch_id"])],
+            "select * from fetches where id = ?", [int(request.url_vars["fetch_id"])]
         )
     ).first()
     if fetch is None or not fetch["warc_file"] or fetch["warc_offset"] is None:
         return refusal(404, "no archived record for this fetch")
+    if fetch["warc_file"].startswith(REMOTE_SCHEMES):
+        return remote_record(fetch)
     path = within_warc_folder(Path(database.path), fetch["warc_file"])
     if path is None:
         return refusal(403, f"{fetch['warc_file']} is not in the database's WARC folder")
