@@ -557,10 +557,10 @@ class StoredArticle:
     source_urls: frozenset[str]
 
 
-class WarcInputHistory:
-    """Reads, from a cleanwire database, which remote WARC files earlier crawls read to their
-    end, and which records of a file they stored (read-only, opened on first use, as
-    :class:`FetchHistory`).
+class ReadOnlyDatabase:
+    """A cleanwire database read on a read-only connection of its own, opened on first use,
+    so that it can be read while the store stage writes to the same file; a database that
+    does not exist yet has nothing to read (:meth:`_connect` gives ``None``).
 
     :param path: the SQLite file.
     """
@@ -576,6 +576,20 @@ class WarcInputHistory:
             )
             self._connection.execute("PRAGMA busy_timeout = 10000")
         return self._connection
+
+    def close(self) -> None:
+        """Close the connection, if one was opened."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+class WarcInputHistory(ReadOnlyDatabase):
+    """Reads, from a cleanwire database, which remote WARC files earlier crawls read to their
+    end, and which records of a file they stored.
+
+    :param path: the SQLite file.
+    """
 
     def finished(self, selection: str) -> set[str]:
         """The URLs of the files read to their end for ``selection``."""
@@ -601,19 +615,10 @@ class WarcInputHistory:
         ).fetchall()
         return {offset for (offset,) in rows}
 
-    def close(self) -> None:
-        """Close the connection, if one was opened."""
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
 
-
-class FetchHistory:
-    """Reads, from a cleanwire database, what earlier crawls learnt of each URL.
-
-    The connection is read-only and opened on first use, so the history can be read while
-    the store stage writes to the same file; a database that does not exist yet has no
-    history.
+class FetchHistory(ReadOnlyDatabase):
+    """Reads, from a cleanwire database, what earlier crawls learnt of each URL (a database
+    that does not exist yet has no history).
 
     :param path: the SQLite file.
     """
@@ -629,18 +634,6 @@ class FetchHistory:
         WHERE (f.uri = :url OR f.final_url = :url) AND f.outcome IN {READ_OUTCOMES!r}
         ORDER BY f.id DESC LIMIT 1
     """
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self._connection: sqlite3.Connection | None = None
-
-    def _connect(self) -> sqlite3.Connection | None:
-        if self._connection is None and self.path.exists():
-            self._connection = sqlite3.connect(
-                f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
-            )
-            self._connection.execute("PRAGMA busy_timeout = 10000")
-        return self._connection
 
     def previous(self, url: str) -> PreviousFetch | None:
         """The latest fetch that read ``url`` whole (as requested or after redirects)."""
@@ -678,9 +671,3 @@ class FetchHistory:
             article_id=article,
             archived=bool(archived),
         )
-
-    def close(self) -> None:
-        """Close the connection, if one was opened."""
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
