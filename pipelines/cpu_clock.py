@@ -17,13 +17,14 @@ throughput_benchmark`` prints them per page; the crawl keeps them with its other
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, Protocol, TypeVar
 
 if TYPE_CHECKING:  # the workers import this module, and need not import Scrapy
     from scrapy.crawler import Crawler
@@ -73,6 +74,38 @@ class CpuClock:
             self._sink(name, end - stack.pop().since)
             if stack:
                 stack[-1].since = end
+
+
+class Clocked(Protocol):
+    """A stage that times its work with :attr:`clock`."""
+
+    clock: CpuClock
+
+
+StageT = TypeVar("StageT", bound=Clocked)
+Params = ParamSpec("Params")
+Result = TypeVar("Result")
+
+
+def timed(
+    stage: str,
+) -> Callable[
+    [Callable[Concatenate[StageT, Params], Result]], Callable[Concatenate[StageT, Params], Result]
+]:
+    """Count each call of the decorated method (a plain one, neither async nor a generator)
+    to ``stage`` on its object's :attr:`~Clocked.clock`."""
+
+    def decorate(
+        method: Callable[Concatenate[StageT, Params], Result],
+    ) -> Callable[Concatenate[StageT, Params], Result]:
+        @functools.wraps(method)
+        def run(self: StageT, /, *args: Params.args, **kwargs: Params.kwargs) -> Result:
+            with self.clock.stage(stage):
+                return method(self, *args, **kwargs)
+
+        return run
+
+    return decorate
 
 
 _CRAWL_CLOCKS: weakref.WeakKeyDictionary[Crawler, CpuClock] = weakref.WeakKeyDictionary()

@@ -24,7 +24,7 @@ from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
 from crawler.items import Page, url_key
-from pipelines.cpu_clock import crawl_clock
+from pipelines.cpu_clock import crawl_clock, timed
 from pipelines.revisit import unchanged
 from pipelines.store import StorePipeline
 
@@ -61,27 +61,27 @@ class DedupePipeline:
         self.stats.inc_value(key)
         return item
 
+    @timed("dedupe")
     def process_item(self, item: Page) -> Page:
-        with self.clock.stage("dedupe"):
-            assert self.store is not None and item.article is not None
-            article, fetch = item.article, item.fetch
-            stored = self.store.stored_article(article.id)
-            if stored is None:
-                return self._count(item, "articles/new")
-            read_before = item.previous is not None and item.previous.article_id == article.id
-            page_urls = {url for url in (fetch.uri, fetch.final_url) if url}
-            canonical = url_key(article.url)
-            at_canonical = any(url_key(url) == canonical for url in page_urls)
-            if stored.text_sha256 == article.text_sha256:
-                if at_canonical and not any(url_key(u) == canonical for u in stored.source_urls):
-                    article.version = stored.version
-                    return self._count(item, "articles/moved_to_canonical")
-                if read_before:
-                    raise unchanged(item, "same_text", self.stats)
-                raise self._duplicate(item, "same_text")
-            own_url = at_canonical or bool(page_urls & stored.source_urls)
-            if not (own_url or read_before):
-                raise self._duplicate(item, "other_url")
-            article.version = stored.version + 1
-            logger.info("Article %s changed: version %d", article.url, article.version)
-            return self._count(item, "articles/changed")
+        assert self.store is not None and item.article is not None
+        article, fetch = item.article, item.fetch
+        stored = self.store.stored_article(article.id)
+        if stored is None:
+            return self._count(item, "articles/new")
+        read_before = item.previous is not None and item.previous.article_id == article.id
+        page_urls = {url for url in (fetch.uri, fetch.final_url) if url}
+        canonical = url_key(article.url)
+        at_canonical = any(url_key(url) == canonical for url in page_urls)
+        if stored.text_sha256 == article.text_sha256:
+            if at_canonical and not any(url_key(u) == canonical for u in stored.source_urls):
+                article.version = stored.version
+                return self._count(item, "articles/moved_to_canonical")
+            if read_before:
+                raise unchanged(item, "same_text", self.stats)
+            raise self._duplicate(item, "same_text")
+        own_url = at_canonical or bool(page_urls & stored.source_urls)
+        if not (own_url or read_before):
+            raise self._duplicate(item, "other_url")
+        article.version = stored.version + 1
+        logger.info("Article %s changed: version %d", article.url, article.version)
+        return self._count(item, "articles/changed")

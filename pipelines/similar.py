@@ -40,7 +40,7 @@ from twisted.internet.task import LoopingCall
 
 from crawler.items import ArticleSignature, Page, SimilarPair, utc_now
 from crawler.storage import storage_failed
-from pipelines.cpu_clock import crawl_clock
+from pipelines.cpu_clock import crawl_clock, timed
 from pipelines.database import NewsDatabase
 from pipelines.extraction.shingles import (
     NUM_PERM,
@@ -295,28 +295,28 @@ class SimilarityPipeline:
         self.flush()
         logger.info("Compared %d articles in %.1f s", len(unsigned), time.perf_counter() - started)
 
+    @timed("copies")
     def process_item(self, item: Page) -> Page:
-        with self.clock.stage("copies"):
-            article, extraction = item.article, item.extraction
-            if article is None or item.fetch.outcome != "article":
-                return item
-            if extraction is not None and extraction.text_sha256 == article.text_sha256:
-                signature, hashes = extraction.signature, extraction.shingles
-            else:
-                signature, hashes = b"", b""
-            try:
-                if not signature and article.word_count:
-                    signature, hashes = fingerprint(article.text)
-                self._compare(article.id, article.text_sha256, signature, hashes)
-            except Exception:
-                # The page is stored already: an error here must not make Scrapy report it to the
-                # store again (item_error). The article keeps no signature; the next start
-                # compares it again.
-                logger.exception("Could not compare %s with the stored articles", article.url)
-                self.stats.inc_value("similar/errors")
-            if len(self._pending) >= self.batch_size:
-                self.flush()
+        article, extraction = item.article, item.extraction
+        if article is None or item.fetch.outcome != "article":
             return item
+        if extraction is not None and extraction.text_sha256 == article.text_sha256:
+            signature, hashes = extraction.signature, extraction.shingles
+        else:
+            signature, hashes = b"", b""
+        try:
+            if not signature and article.word_count:
+                signature, hashes = fingerprint(article.text)
+            self._compare(article.id, article.text_sha256, signature, hashes)
+        except Exception:
+            # The page is stored already: an error here must not make Scrapy report it to the
+            # store again (item_error). The article keeps no signature; the next start
+            # compares it again.
+            logger.exception("Could not compare %s with the stored articles", article.url)
+            self.stats.inc_value("similar/errors")
+        if len(self._pending) >= self.batch_size:
+            self.flush()
+        return item
 
     def _shingles_of(self, article_id: str) -> Hashes | None:
         """A stored article's shingle hashes: from memory, else as kept with its signature,
@@ -329,12 +329,11 @@ class SimilarityPipeline:
         kept = self.tables.shingles(article_id)
         if kept is not None:
             hashes = from_bytes(kept)
-            self._remember(article_id, hashes)
-            return hashes
-        stored = self.tables.text(article_id)
-        if stored is None:
-            return None
-        hashes = shingle_hashes(stored[0])
+        else:
+            stored = self.tables.text(article_id)
+            if stored is None:
+                return None
+            hashes = shingle_hashes(stored[0])
         self._remember(article_id, hashes)
         return hashes
 
@@ -420,26 +419,26 @@ class SimilarityPipeline:
         self._remember(article_id, own)
         self._pending.append(compared)
 
+    @timed("copies")
     def flush(self) -> None:
         """Write the signatures and pairs waiting, once the store has written its pages."""
-        with self.clock.stage("copies"):
-            if not self._pending or self.store is None or self.store.database is None:
-                return
-            assert self.tables is not None
-            self.store.flush()
-            batch, self._pending = self._pending, []
-            try:
-                with self.store.database.transaction():
-                    written = [self.tables.write(compared) for compared in batch]
-            except sqlite3.Error as error:
-                # The articles keep no signature: the next start compares them again.
-                logger.exception("Could not write the pairs of %d articles", len(batch))
-                self.stats.inc_value("similar/write_failed", len(batch))
-                storage_failed(self.crawler, "copies", error, len(batch))
-                return
-            not_stored = sum(count < 0 for count in written)
-            if not_stored:
-                self.stats.inc_value("similar/not_stored", not_stored)
+        if not self._pending or self.store is None or self.store.database is None:
+            return
+        assert self.tables is not None
+        self.store.flush()
+        batch, self._pending = self._pending, []
+        try:
+            with self.store.database.transaction():
+                written = [self.tables.write(compared) for compared in batch]
+        except sqlite3.Error as error:
+            # The articles keep no signature: the next start compares them again.
+            logger.exception("Could not write the pairs of %d articles", len(batch))
+            self.stats.inc_value("similar/write_failed", len(batch))
+            storage_failed(self.crawler, "copies", error, len(batch))
+            return
+        not_stored = sum(count < 0 for count in written)
+        if not_stored:
+            self.stats.inc_value("similar/not_stored", not_stored)
 
     def close_spider(self) -> None:
         if self._timer.running:

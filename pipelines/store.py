@@ -44,7 +44,7 @@ from crawler.storage import (
     storage_failed,
 )
 from crawler.summary import crawl_summary
-from pipelines.cpu_clock import crawl_clock
+from pipelines.cpu_clock import crawl_clock, timed
 from pipelines.database import NewsDatabase, StoredArticle
 from pipelines.extraction.result import ExtractionError
 from pipelines.lease import DatabaseLease, LeaseHeld
@@ -221,11 +221,11 @@ class StorePipeline:
         if len(self._pending) >= self.batch_size:
             self.flush()
 
+    @timed("store")
     def process_item(self, item: Page) -> Page:
-        with self.clock.stage("store"):
-            item.fetch.outcome = "article"
-            self._add(item)
-            return item
+        item.fetch.outcome = "article"
+        self._add(item)
+        return item
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:
         if isinstance(item, Page):
@@ -236,28 +236,27 @@ class StorePipeline:
             record_pipeline_error(item, failure, self.crawler)
             self._add(item)
 
+    @timed("store")
     def flush(self) -> None:
         """Write the pages waiting, in one transaction."""
-        with self.clock.stage("store"):
-            if not self._pending or self.database is None:
-                return
-            batch, self._pending = self._pending, []
-            failed: list[Page] = []
-            try:
-                with self.database.transaction():
-                    for page in batch:
-                        self._save(page)
-                saved = batch
-            except sqlite3.Error as error:
-                logger.error("Batch write failed (%s); writing its pages one by one", error)
-                saved, failed = self._save_one_by_one(batch)
-            self._pending_articles.clear()
-            stats = self.crawler.stats
-            stats.inc_value("sqlite/batches")
-            stats.inc_value("sqlite/fetches", len(saved))
-            articles = sum(page.fetch.outcome == "article" for page in saved)
-            stats.inc_value("sqlite/articles", articles)
-            self.crawler.signals.send_catch_log(signal=pages_stored, pages=saved, failed=failed)
+        if not self._pending or self.database is None:
+            return
+        batch, self._pending = self._pending, []
+        failed: list[Page] = []
+        try:
+            with self.database.transaction():
+                for page in batch:
+                    self._save(page)
+            saved = batch
+        except sqlite3.Error as error:
+            logger.error("Batch write failed (%s); writing its pages one by one", error)
+            saved, failed = self._save_one_by_one(batch)
+        self._pending_articles.clear()
+        stats = self.crawler.stats
+        stats.inc_value("sqlite/batches")
+        stats.inc_value("sqlite/fetches", len(saved))
+        stats.inc_value("sqlite/articles", sum(page.fetch.outcome == "article" for page in saved))
+        self.crawler.signals.send_catch_log(signal=pages_stored, pages=saved, failed=failed)
 
     def _save(self, page: Page) -> None:
         assert self.database is not None

@@ -49,7 +49,7 @@ from pipelines.clustering.state import (
     document_frequencies,
     save_assignments,
 )
-from pipelines.cpu_clock import crawl_clock
+from pipelines.cpu_clock import crawl_clock, timed
 from pipelines.store import StorePipeline
 
 logger = logging.getLogger(__name__)
@@ -130,16 +130,16 @@ class StoryPipeline:
             self._executor, function, *arguments
         )
 
+    @timed("stories")
     def _assign_all(self, articles: list[ArticleInput]) -> list[tuple[Assignment | None, float]]:
         """Assign each article in turn, timing each; in the thread."""
-        with self.clock.stage("stories"):
-            assert self.engine is not None
-            timed = []
-            for article in articles:
-                started = time.perf_counter()
-                assignment = self.engine.assign(article)
-                timed.append((assignment, time.perf_counter() - started))
-            return timed
+        assert self.engine is not None
+        timed = []
+        for article in articles:
+            started = time.perf_counter()
+            assignment = self.engine.assign(article)
+            timed.append((assignment, time.perf_counter() - started))
+        return timed
 
     async def _assign_chunk(self, articles: list[ArticleInput], stat: str) -> None:
         try:
@@ -211,39 +211,39 @@ class StoryPipeline:
             await self._submit_queued()
         return item
 
+    @timed("stories")
     def flush(self, final: bool = False) -> None:
         """Have the store commit its batch, then write the assignments waiting, in one
         transaction; with them, every :data:`TERMS_SECONDS` and at the end (``final``), the
         document frequencies they and the batches before them added."""
-        with self.clock.stage("stories"):
-            if self.store is None or not (self._pending or (final and self._frequencies)):
-                return
-            self.store.flush()
-            database = self.store.database
-            if database is None:
-                return
-            batch, self._pending = self._pending, []
-            grown = document_frequencies(batch)
-            write_terms = final or time.monotonic() >= self._terms_due
-            try:
-                with database.transaction():
-                    save_assignments(database.db.conn, batch)
-                    if write_terms:
-                        add_document_frequencies(database.db.conn, self._frequencies + grown)
-            except sqlite3.Error as error:
-                # Nothing of the batch is written: its articles stay without a story until the
-                # next crawl assigns them (stories/backfilled).
-                logger.exception("Could not write the stories of %d articles", len(batch))
-                self.stats.inc_value("stories/write_failed", len(batch))
-                storage_failed(self.crawler, "stories", error, len(batch))
-                return
-            if write_terms:
-                self._frequencies = Counter()
-                self._terms_due = time.monotonic() + TERMS_SECONDS
-            else:
-                self._frequencies.update(grown)
-            if batch and self.engine is not None and self._executor is not None:
-                self._executor.submit(self.engine.evict, max(a.seq for a in batch))
+        if self.store is None or not (self._pending or (final and self._frequencies)):
+            return
+        self.store.flush()
+        database = self.store.database
+        if database is None:
+            return
+        batch, self._pending = self._pending, []
+        grown = document_frequencies(batch)
+        write_terms = final or time.monotonic() >= self._terms_due
+        try:
+            with database.transaction():
+                save_assignments(database.db.conn, batch)
+                if write_terms:
+                    add_document_frequencies(database.db.conn, self._frequencies + grown)
+        except sqlite3.Error as error:
+            # Nothing of the batch is written: its articles stay without a story until the
+            # next crawl assigns them (stories/backfilled).
+            logger.exception("Could not write the stories of %d articles", len(batch))
+            self.stats.inc_value("stories/write_failed", len(batch))
+            storage_failed(self.crawler, "stories", error, len(batch))
+            return
+        if write_terms:
+            self._frequencies = Counter()
+            self._terms_due = time.monotonic() + TERMS_SECONDS
+        else:
+            self._frequencies.update(grown)
+        if batch and self.engine is not None and self._executor is not None:
+            self._executor.submit(self.engine.evict, max(a.seq for a in batch))
 
     async def close_spider(self) -> None:
         self._closing = True

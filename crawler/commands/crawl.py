@@ -30,14 +30,14 @@ from scrapy.utils.conf import arglist_to_dict
 
 from crawler.summary import EXIT_STATUS_STAT
 from crawler.usage import argument_slips, setting_slips
-from pipelines.extract import start_fork_server
+from pipelines.extract import ExtractPipeline, start_fork_server
 
 USAGE_STATUS = 2
 """Exit status of a slip on the command line, as Scrapy's for an unknown option."""
 
 
-EXTRACT_PIPELINE = "pipelines.extract.ExtractPipeline"
-"""The pipeline whose workers the fork server forks."""
+EXTRACT_PIPELINE = f"{ExtractPipeline.__module__}.{ExtractPipeline.__qualname__}"
+"""The pipeline whose workers the fork server forks, as ``ITEM_PIPELINES`` names it."""
 
 
 class Command(crawl.Command):
