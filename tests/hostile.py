@@ -21,12 +21,10 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
-from tests.newssite import LocalHTTPServer
+from tests.newssite import LocalHTTPServer, QuietHandler
 
 DATA = Path(__file__).resolve().parent / "data"
 FIXTURES = DATA / "html"
@@ -420,7 +418,7 @@ class HostileSite:
         self.close()
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
 
@@ -446,9 +444,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         with file.open("rb") as stream:
             shutil.copyfileobj(stream, self.wfile, 1024 * 1024)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Log nothing."""
 
 
 class _Server(LocalHTTPServer):

@@ -36,6 +36,8 @@ import socketserver
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import formatdate, parsedate_to_datetime
@@ -296,8 +298,23 @@ class NewsSite:
         return file if file.is_relative_to(self.folder) else None
 
 
-class _SiteHandler(BaseHTTPRequestHandler):
-    """Hands each GET to the NewsSite and writes its reply; logs nothing."""
+class QuietHandler(BaseHTTPRequestHandler):
+    """A request handler that logs nothing, for the sites tests crawl."""
+
+    def reply(self, status: int, content_type: str, body: bytes) -> None:
+        """Send ``body`` whole, with its type and length."""
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Log nothing."""
+
+
+class _SiteHandler(QuietHandler):
+    """Hands each GET to the NewsSite and writes its reply."""
 
     server: _SiteServer
 
@@ -314,9 +331,6 @@ class _SiteHandler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(reply.body)))
         self.end_headers()
         self.wfile.write(reply.body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Log nothing."""
 
 
 class LocalHTTPServer(ThreadingHTTPServer):
@@ -361,6 +375,17 @@ class LocalHTTPServer(ThreadingHTTPServer):
         self.shutdown()
         self.server_close()
         self._thread.join()
+
+
+@contextmanager
+def served(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """The URL of a :class:`LocalHTTPServer` answering with ``handler`` while the block runs."""
+    server = LocalHTTPServer(handler)
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
 
 
 class _SiteServer(LocalHTTPServer):

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import SEEDS, crawl
-from tests.newssite import LocalHTTPServer
+from tests.newssite import QuietHandler, served
 from tests.test_news_spider import FAST
 
 REDIRECTS = {
@@ -35,7 +34,7 @@ STORY = (
 API = b'{"articles": [{"title": "A story", "body": "' + PARAGRAPHS[0].encode() + b'"}]}'
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     def do_GET(self) -> None:
         target = REDIRECTS.get(self.path)
         if self.path.startswith("/ever/"):
@@ -49,22 +48,13 @@ class _Handler(BaseHTTPRequestHandler):
         body = {"/story": STORY, "/api": API, "/robots.txt": b"User-agent: *\nAllow: /\n"}.get(
             self.path
         )
-        self.send_response(200 if body is not None else 404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body or b"")))
-        self.end_headers()
-        self.wfile.write(body or b"")
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Log nothing."""
+        self.reply(200 if body is not None else 404, "text/html; charset=utf-8", body or b"")
 
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
-    server = LocalHTTPServer(_Handler)
-    server.start()
-    yield server.url
-    server.stop()
+    with served(_Handler) as url:
+        yield url
 
 
 def test_redirect_loops_repeats_and_json_each_get_a_row_and_a_log_line(

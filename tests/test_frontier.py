@@ -8,13 +8,12 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT, crawl_command
-from tests.newssite import LocalHTTPServer
+from tests.newssite import QuietHandler, served
 from tests.test_news_spider import FAST
 
 URLS = 100_000
@@ -28,7 +27,7 @@ PEAK_RSS = (
 """Runs a command and prints the peak resident size of the largest of its processes, KiB."""
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     def do_GET(self) -> None:
         if self.path == "/sitemap.xml":
             base = f"http://{self.headers['Host']}"
@@ -39,22 +38,13 @@ class _Handler(BaseHTTPRequestHandler):
             ).encode()
         else:
             body = b"User-agent: *\nAllow: /\n" if self.path == "/robots.txt" else b"<p>short</p>"
-        self.send_response(200)
-        self.send_header("Content-Type", "application/xml" if "xml" in self.path else "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Log nothing."""
+        self.reply(200, "application/xml" if "xml" in self.path else "text/html", body)
 
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
-    server = LocalHTTPServer(_Handler)
-    server.start()
-    yield server.url
-    server.stop()
+    with served(_Handler) as url:
+        yield url
 
 
 @pytest.mark.slow

@@ -6,13 +6,12 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import crawl
-from tests.newssite import LocalHTTPServer
+from tests.newssite import QuietHandler, served
 from tests.test_news_spider import FAST
 
 NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -30,7 +29,7 @@ def urlset(locations: list[str]) -> bytes:
     return f'<?xml version="1.0"?><urlset xmlns="{NS}">{entries}</urlset>'.encode()
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     """``/chain/N.xml``: an index listing ``/chain/N+1.xml``, for ever; ``/wide.xml``: an
     index of ``WIDE`` sitemaps ``/part/N.xml``, each listing nothing that exists."""
 
@@ -47,22 +46,13 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self.send_error(404)
             return
-        self.send_response(200)
-        self.send_header("Content-Type", "application/xml")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Log nothing."""
+        self.reply(200, "application/xml", body)
 
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
-    server = LocalHTTPServer(_Handler)
-    server.start()
-    yield server.url
-    server.stop()
+    with served(_Handler) as url:
+        yield url
 
 
 def fetches(db_path: Path) -> dict[str, str]:
