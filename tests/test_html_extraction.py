@@ -27,6 +27,7 @@ from pipelines.extraction.html import (
     clean_lines,
     extract_html,
     extract_text,
+    page_references,
     parse_html,
     repair_faulty_html,
 )
@@ -241,7 +242,9 @@ def test_lines_linking_to_other_articles_are_dropped() -> None:
         "Floods close schools across the region [VIDEO]",
         "See more: Sea wall repairs to cost millions",
     ]
-    text = clean_lines("\n".join([*kept[:2], *dropped, *kept[2:]]), tree, STORY_URL)
+    text = clean_lines(
+        "\n".join([*kept[:2], *dropped, *kept[2:]]), page_references(tree), STORY_URL
+    )
     assert text.splitlines() == kept
 
 

@@ -4,14 +4,15 @@ The text path (:func:`extract_text`) runs trafilatura text-only, between two ste
 before it, :func:`prepare_tree` removes the page chrome trafilatura lets through and undoes
 markup that makes it lose article words; after it, :func:`clean_lines` drops the lines that
 are not article text (a repeated headline, headline links to other articles, copyright
-notices). The metadata is read separately (:func:`page_metadata_document`), so that each
-path can be timed on its own.
+notices). :func:`extract_html` parses the page once and reads its metadata from the prepared
+tree before trafilatura takes it.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -36,6 +37,7 @@ from pipelines.extraction.page_kind import (
     listing_text,
     page_signals,
     same_site_target,
+    teaser_texts,
     web_url,
 )
 from pipelines.extraction.result import WORD, Extraction, NotArticle
@@ -450,14 +452,13 @@ def prepare_tree(
         _keep_embedded_posts(tree, url)
 
 
-def trafilatura_view(tree: HtmlElement) -> HtmlElement:
-    """A copy of the prepared page without the :data:`TRAFILATURA_DISCARDS`, for
-    trafilatura's fast path."""
-    view = deepcopy(tree)
-    for element in list(view.iter(*TRAFILATURA_DISCARDS)):
+def drop_discards(tree: HtmlElement) -> HtmlElement:
+    """``tree`` without the :data:`TRAFILATURA_DISCARDS` (removed in place), for trafilatura's
+    fast path."""
+    for element in list(tree.iter(*TRAFILATURA_DISCARDS)):
         if element.getparent() is not None:
             element.drop_tree()
-    return view
+    return tree
 
 
 def _words(text: str) -> str:
@@ -473,22 +474,44 @@ def page_titles(tree: HtmlElement) -> set[str]:
     return {words for words in map(_words, titles) if words}
 
 
-def headline_links(tree: HtmlElement, url: str | None, text: str) -> list[str]:
+class PageLink(NamedTuple):
+    """A link of the page: its text (spaces collapsed) and its ``href``."""
+
+    text: str
+    href: str | None
+
+
+@dataclass(frozen=True)
+class PageReferences:
+    """What the lines of the extracted text are judged against, read from the prepared page
+    before trafilatura takes it: its headline (:func:`page_titles`) and its links, each read
+    once."""
+
+    titles: set[str]
+    links: list[PageLink]
+
+
+def page_references(tree: HtmlElement) -> PageReferences:
+    """The :class:`PageReferences` of a prepared page."""
+    links = [PageLink(_text(link), link.get("href")) for link in tree.iter("a")]
+    return PageReferences(page_titles(tree), links)
+
+
+def headline_links(links: list[PageLink], url: str | None, text: str) -> list[str]:
     """The text of the links in ``text`` that lead to another article of the same site, longest
     first: same-site links (not to the home page) of at least
     :data:`~pipelines.extraction.page_kind.TEASER_MIN_HEADLINE_CHARS` non-space characters.
 
-    :param tree: the page the text was extracted from.
+    :param links: the page's links (:class:`PageReferences`).
     :param url: the page's URL.
     :param text: the extracted text.
     """
     flat = " ".join(text.split())
     found: set[str] = set()
-    for link in tree.iter("a"):
-        words = _text(link)
+    for words, href in links:
         if len(words) - words.count(" ") < TEASER_MIN_HEADLINE_CHARS or words not in flat:
             continue
-        target = same_site_target(link.get("href"), url)
+        target = same_site_target(href, url)
         if target is not None and not ROOT_PATH.fullmatch(urlsplit(target).path):
             found.add(words)
     return sorted(found, key=len, reverse=True)
@@ -511,7 +534,10 @@ def _is_copyright_line(line: str) -> bool:
 
 
 def clean_lines(
-    text: str, tree: HtmlElement, url: str | None, options: HtmlExtractionOptions = DEFAULT_OPTIONS
+    text: str,
+    references: PageReferences,
+    url: str | None,
+    options: HtmlExtractionOptions = DEFAULT_OPTIONS,
 ) -> str:
     """Drop the lines of extracted text that are not article text.
 
@@ -522,14 +548,16 @@ def clean_lines(
     * a short copyright notice (:data:`COPYRIGHT_NOTICE`): photo credits, the site's footer.
 
     :param text: trafilatura's text.
-    :param tree: the page it was extracted from.
+    :param references: the headline and links of the page it was extracted from.
     :param url: the page's URL.
     :param options: which rules apply (``repeated_headline``, ``headline_link_lines``,
         ``copyright_lines``).
     """
     lines = [line for line in text.strip().splitlines() if line.strip()]
-    titles = page_titles(tree) if options.uses("repeated_headline") else set()
-    links = headline_links(tree, url, text) if options.uses("headline_link_lines") else []
+    titles = references.titles if options.uses("repeated_headline") else set()
+    links = (
+        headline_links(references.links, url, text) if options.uses("headline_link_lines") else []
+    )
     copyright_lines = options.uses("copyright_lines")
     kept = [
         line
@@ -548,11 +576,12 @@ def _trafilatura_text(tree: HtmlElement, extractor: Extractor) -> str:
 
 
 class BodyText(NamedTuple):
-    """The article text of a page (``""`` when none is found), and why trafilatura's whole
-    cascade ran for it (``None`` when it did not)."""
+    """The article text of a page (``""`` when none is found), why trafilatura's whole
+    cascade ran for it (``None`` when it did not), and the page's headline and links."""
 
     text: str
     full_extraction: str | None
+    references: PageReferences
 
 
 def _fast_text_missed(text: str, evidence: MainText, options: HtmlExtractionOptions) -> str | None:
@@ -563,6 +592,68 @@ def _fast_text_missed(text: str, evidence: MainText, options: HtmlExtractionOpti
     return SHORT_TEXT_REASON if len(text) < SHORT_TEXT_CHARS else evidence.missed_by(text)
 
 
+def body_text(
+    tree: HtmlElement,
+    url: str | None,
+    options: HtmlExtractionOptions,
+    json_ld: list[Any],
+    clock: CpuClock,
+    reread: Callable[[], HtmlElement | None] | None = None,
+) -> BodyText:
+    """The article text of a :func:`prepared <prepare_tree>` page.
+
+    trafilatura text-only on its fast path, over the page without the
+    :data:`TRAFILATURA_DISCARDS`. When the page's own evidence says that text missed the
+    article (:func:`_fast_text_missed`), trafilatura's whole cascade runs on the whole
+    prepared page too, and its text is kept if it holds more of that evidence
+    (:meth:`MainText.support`), or, after a short text, as much and is longer; when neither
+    holds half of the page's JSON-LD ``articleBody`` (a page that draws its article with a
+    script, behind a consent notice), the ``articleBody`` is the text. Then
+    :func:`clean_lines`.
+
+    :param tree: the prepared page.
+    :param url: where the page was read from.
+    :param options: how trafilatura is run.
+    :param json_ld: the page's JSON-LD documents.
+    :param clock: where the CPU time of each step is counted.
+    :param reread: gives the parsed page again. With it, trafilatura's fast path takes
+        ``tree`` itself (a copy of a page costs about a twentieth of its extraction), which
+        is then left without its discards, and the cascade reads the page again; without
+        it, ``tree`` stays as it is.
+    """
+    with clock.stage("main_text_check"):
+        evidence = main_text(tree, json_ld)
+    with clock.stage("line_rules"):
+        references = page_references(tree)
+    with clock.stage("trafilatura"):
+        fast_input = drop_discards(tree if reread is not None else deepcopy(tree))
+        text = _trafilatura_text(fast_input, trafilatura_extractor(options, url))
+    with clock.stage("main_text_check"):
+        reason = _fast_text_missed(text, evidence, options)
+    if reason is not None:
+        with clock.stage("trafilatura_cascade"):
+            whole = tree if reread is None else _prepared_again(reread, url, options)
+            full = _trafilatura_text(whole, trafilatura_extractor(options, url, thorough=True))
+        with clock.stage("main_text_check"):
+            length = len if reason == SHORT_TEXT_REASON else lambda _: 0
+            if (evidence.support(full), length(full)) > (evidence.support(text), length(text)):
+                text = full
+            if options.uses("article_body_fallback") and evidence.lacks_article_body(text):
+                text = evidence.article_body_text
+    with clock.stage("line_rules"):
+        return BodyText(clean_lines(text, references, url, options), reason, references)
+
+
+def _prepared_again(
+    reread: Callable[[], HtmlElement | None], url: str | None, options: HtmlExtractionOptions
+) -> HtmlElement:
+    tree = reread()
+    if tree is None:
+        raise ValueError("the page gave no tree when read again")
+    prepare_tree(tree, url, options)
+    return tree
+
+
 def extract_text(
     tree: HtmlElement,
     url: str | None,
@@ -570,16 +661,7 @@ def extract_text(
     json_ld: list[Any] | None = None,
     clock: CpuClock | None = None,
 ) -> BodyText:
-    """The article text of a page.
-
-    :func:`prepare_tree`, then trafilatura text-only on its fast path (over the
-    :func:`trafilatura_view`). When the page's own evidence says that text missed the
-    article (:func:`_fast_text_missed`), trafilatura's whole cascade runs too, and its text
-    is kept if it holds more of that evidence (:meth:`MainText.support`), or, after a short
-    text, as much and is longer; when neither holds half of the page's JSON-LD
-    ``articleBody`` (a page that draws its article with a script, behind a consent notice),
-    the ``articleBody`` is the text. Then
-    :func:`clean_lines`.
+    """The article text of a page: :func:`prepare_tree`, then :func:`body_text`.
 
     :param tree: the parsed page; the page chrome is removed from it in place.
     :param url: where the page was read from.
@@ -590,26 +672,12 @@ def extract_text(
     clock = clock or CpuClock()
     with clock.stage("chrome_rules"):
         prepare_tree(tree, url, options)
-    with clock.stage("trafilatura"):
-        text = _trafilatura_text(trafilatura_view(tree), trafilatura_extractor(options, url))
-    with clock.stage("main_text_check"):
-        evidence = main_text(tree, json_ld_documents(tree) if json_ld is None else json_ld)
-        reason = _fast_text_missed(text, evidence, options)
-    if reason is not None:
-        with clock.stage("trafilatura_cascade"):
-            full = _trafilatura_text(tree, trafilatura_extractor(options, url, thorough=True))
-        with clock.stage("main_text_check"):
-            length = len if reason == SHORT_TEXT_REASON else lambda _: 0
-            if (evidence.support(full), length(full)) > (evidence.support(text), length(text)):
-                text = full
-            if options.uses("article_body_fallback") and evidence.lacks_article_body(text):
-                text = evidence.article_body_text
-    with clock.stage("line_rules"):
-        return BodyText(clean_lines(text, tree, url, options), reason)
+    json_ld = json_ld_documents(tree) if json_ld is None else json_ld
+    return body_text(tree, url, options, json_ld, clock)
 
 
-def link_text_share(tree: HtmlElement, text: str) -> float:
-    """The share of ``text`` (in characters) that is the text of the page's links.
+def link_text_share(links: list[PageLink], text: str) -> float:
+    """The share of ``text`` (in characters) that is the text of the page's ``links``.
 
     When a page holds no article, trafilatura falls back to whatever text it finds, which on
     a section front or a navigation page is its links: this tells such output apart.
@@ -617,7 +685,7 @@ def link_text_share(tree: HtmlElement, text: str) -> float:
     flat = " ".join(text.split())
     if not flat:
         return 0.0
-    anchors = {_text(link) for link in tree.iter("a")}
+    anchors = {link.text for link in links}
     return min(
         1.0,
         sum(len(anchor) for anchor in anchors if len(anchor) > 1 and anchor in flat) / len(flat),
@@ -821,10 +889,10 @@ def extract_html(
         no article text is found, ``link_list`` when what is found is mostly the text of
         links (:data:`MAX_LINK_SHARE`).
 
-    The text comes from :func:`extract_text`; the metadata
-    (:func:`pipelines.extraction.metadata.page_metadata`) is read afterwards from the same
-    tree, with the page chrome removed (so that, e.g., no author is taken from reader
-    comments).
+    The page is parsed once. After :func:`prepare_tree`, the metadata
+    (:func:`pipelines.extraction.metadata.page_metadata`) is read from the tree, with the
+    page chrome removed (so that, e.g., no author is taken from reader comments); then
+    :func:`body_text` hands the tree itself to trafilatura.
     """
     clock = clock or CpuClock()
     with clock.stage("parse"):
@@ -838,16 +906,23 @@ def extract_html(
     index_pages = options.uses("index_pages")
     if index_pages and (signal := signals.index_page_before_text()) is not None:
         raise NotArticle("index_page", signal)
-    text, full_extraction = extract_text(tree, site_url, options, json_ld, clock)
+    with clock.stage("chrome_rules"):
+        prepare_tree(tree, site_url, options)
+    with clock.stage("metadata"):
+        metadata = page_metadata(tree, json_ld, url, options.disabled_metadata_rules)
+    judge_listing = index_pages and (signals.article is None or signals.root)
+    with clock.stage("page_kind"):
+        teasers = teaser_texts(tree, site_url) if judge_listing else []
+    text, full_extraction, references = body_text(
+        tree, site_url, options, json_ld, clock, reread=lambda: parse_html(html)
+    )
     if not text.strip():
         raise NotArticle("no_main_text")
     with clock.stage("page_kind"):
-        share = link_text_share(tree, text)
-    with clock.stage("metadata"):
-        metadata = page_metadata(tree, json_ld, url, options.disabled_metadata_rules)
-    if index_pages and (signals.article is None or signals.root):
+        share = link_text_share(references.links, text)
+    if judge_listing:
         with clock.stage("page_kind"):
-            evidence = listing_text(tree, text, share, site_url)
+            evidence = listing_text(teasers, text, share)
         if (signal := signals.index_page_from_text(evidence)) is not None:
             raise NotArticle("index_page", signal)
     if options.uses("link_list") and share > MAX_LINK_SHARE:

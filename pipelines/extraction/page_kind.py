@@ -405,22 +405,28 @@ class ListingText:
         return f"short text {self.words} words" if self.words < LISTING_MAX_WORDS else None
 
 
-def listing_text(
-    tree: HtmlElement, text: str, link_share: float, page_url: str | None
-) -> ListingText:
+def teaser_texts(tree: HtmlElement, page_url: str | None) -> list[str]:
+    """The text of each of the page's :func:`teasers`, without spaces, for
+    :func:`listing_text`.
+
+    :param tree: the parsed page.
+    :param page_url: the page's URL, to tell same-site links.
+    """
+    return ["".join(teaser.text_content().split()) for teaser in teasers(tree, page_url)]
+
+
+def listing_text(teaser_texts: list[str], text: str, link_share: float) -> ListingText:
     """Measure how much the extracted ``text`` looks like a list of teasers.
 
-    :param tree: the parsed page the text was extracted from.
+    :param teaser_texts: the :func:`teaser_texts` of the page the text was extracted from.
     :param text: the extracted text.
     :param link_share: its :func:`link_text_share`.
-    :param page_url: the page's URL, to tell same-site links.
     """
     lines = [line.strip().removeprefix("- ") for line in text.splitlines() if line.strip()]
     words = count_words(text)
-    texts = ["".join(teaser.text_content().split()) for teaser in teasers(tree, page_url)]
-    if len(texts) < min(LISTING_MIN_TEASERS, TEASER_LIST_MIN_TEASERS):
+    if len(teaser_texts) < min(LISTING_MIN_TEASERS, TEASER_LIST_MIN_TEASERS):
         return ListingText(len(lines), 0, 0, words, 0, link_share)
-    sources = {line: _source(line, texts) for line in lines}
+    sources = {line: _source(line, teaser_texts) for line in lines}
     found = [(line, sources[line]) for line in lines if sources[line] is not None]
     return ListingText(
         blocks=len(lines),
