@@ -158,6 +158,8 @@ DUPEFILTER_MAX_ENTRIES = 500_000
 # A response gives at most one item; Scrapy starts CONCURRENT_ITEMS tasks for each response.
 CONCURRENT_ITEMS = 8
 LOG_FORMATTER = "crawler.logformatter.PageLogFormatter"
+# Scrapy's stats, without the wrapper its collector puts around each update (crawler/stats.py)
+STATS_CLASS = "crawler.stats.PlainStatsCollector"
 TELNETCONSOLE_ENABLED = False
 # Scrapy's remote control is left out, not only off: Scrapy imports every component its settings
 # name, also one switched off or set to None, and this one imports aiohttp (0.1 s of each start).
