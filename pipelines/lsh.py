@@ -172,16 +172,20 @@ class BandIndex:
         """The indexed articles sharing a band with ``signature``, each with the number of
         bands it shares (more bands: a higher Jaccard similarity, most likely)."""
         keys = self.keys(signature)
-        found: Counter[int] = Counter()
+        # Counted once, at the end: a Counter's update costs more than a list's extend.
+        positions: list[int] = []
         for group, bands in enumerate(self._group_bands):
             sorted_keys, owners = self._keys[group], self._owners[group]
             low = np.searchsorted(sorted_keys, keys[bands], side="left")
             high = np.searchsorted(sorted_keys, keys[bands], side="right")
             matched = high > low
             for start, end in zip(low[matched].tolist(), high[matched].tolist(), strict=True):
-                found.update(owners[start:end].tolist())
+                positions.extend(owners[start:end].tolist())
+        recent = self._recent
         for group, key in zip(self._group_of_band, keys.tolist(), strict=True):
-            found.update(self._recent[group].get(key, ()))
+            if owners_of_key := recent[group].get(key):
+                positions.extend(owners_of_key)
+        found = Counter(positions)
         shared: Counter[str] = Counter()
         for position, count in found.items():
             article_id = self._ids[position]

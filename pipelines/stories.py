@@ -223,13 +223,14 @@ class StoryPipeline:
         if database is None:
             return
         batch, self._pending = self._pending, []
-        grown = document_frequencies(batch)
         write_terms = final or time.monotonic() >= self._terms_due
         try:
             with database.transaction():
                 save_assignments(database.db.conn, batch)
                 if write_terms:
-                    add_document_frequencies(database.db.conn, self._frequencies + grown)
+                    # Counted into a copy: the counts waiting stay as they are if this fails.
+                    written = document_frequencies(batch, Counter(self._frequencies))
+                    add_document_frequencies(database.db.conn, written)
         except sqlite3.Error as error:
             # Nothing of the batch is written: its articles stay without a story until the
             # next crawl assigns them (stories/backfilled).
@@ -241,7 +242,7 @@ class StoryPipeline:
             self._frequencies = Counter()
             self._terms_due = time.monotonic() + TERMS_SECONDS
         else:
-            self._frequencies.update(grown)
+            document_frequencies(batch, self._frequencies)
         if batch and self.engine is not None and self._executor is not None:
             self._executor.submit(self.engine.evict, max(a.seq for a in batch))
 

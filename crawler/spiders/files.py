@@ -34,6 +34,7 @@ from typing import Any
 import scrapy
 from scrapy.exceptions import UsageError
 from scrapy.http import Response
+from scrapy.settings.default_settings import DOWNLOADER_MIDDLEWARES_BASE
 from twisted.python.failure import Failure
 from w3lib.url import file_uri_to_path, path_to_file_uri
 
@@ -59,6 +60,7 @@ HTTP_DOWNLOADER_MIDDLEWARES = [
         "defaultheaders.DefaultHeadersMiddleware",
         "useragent.UserAgentMiddleware",
         "retry.RetryMiddleware",
+        "cookies.CookiesMiddleware",
         "redirect.MetaRefreshMiddleware",
         "httpcompression.HttpCompressionMiddleware",
         "redirect.RedirectMiddleware",
@@ -150,9 +152,17 @@ class FilesSpider(scrapy.Spider):
         "ROBOTSTXT_OBEY": False,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 64,
         # No HTTP to negotiate and no links to follow: these components would only hand
-        # each file along. The revisit middleware stays (it finds the file's last read).
+        # each file along. Scrapy's HTTP ones are left out of the base list, so that they are
+        # not even imported (Scrapy imports every component its settings name, also one set
+        # to None), and so is the HTTP download handler with its TLS set-up. The revisit
+        # middleware stays (it finds the file's last read).
+        "DOWNLOADER_MIDDLEWARES_BASE": {
+            name: order
+            for name, order in DOWNLOADER_MIDDLEWARES_BASE.items()
+            if name not in HTTP_DOWNLOADER_MIDDLEWARES
+        },
+        "DOWNLOAD_HANDLERS": {"http": None, "https": None},
         "DOWNLOADER_MIDDLEWARES": {
-            **dict.fromkeys(HTTP_DOWNLOADER_MIDDLEWARES),
             "crawler.middlewares.RevisitMiddleware": 560,
             # This dict replaces the project's: the raw archive (crawler/warc.py) stays too.
             "crawler.warc.WarcArchiveMiddleware": 950,

@@ -210,6 +210,24 @@ class Sparse:
     def as_dict(self) -> dict[int, float]:
         return dict(zip(self.terms.tolist(), self.weights.tolist(), strict=True))
 
+    def plus(self, vector: Vector) -> Vector:
+        """The sum of this vector and ``vector`` (whose terms are distinct): this one's terms
+        in their order, then ``vector``'s others in theirs, as adding ``vector`` to
+        :meth:`as_dict` a term at a time would give them."""
+        terms = self.terms.astype(np.int64)
+        weights = self.weights.astype(np.float64)
+        if not len(terms):
+            return Vector(vector.terms, vector.weights)
+        order = np.argsort(terms)
+        at = order[np.searchsorted(terms, vector.terms, sorter=order).clip(max=len(terms) - 1)]
+        shared = terms[at] == vector.terms
+        weights[at[shared]] += vector.weights[shared]
+        added = ~shared
+        return Vector(
+            np.concatenate([terms, vector.terms[added]]),
+            np.concatenate([weights, vector.weights[added]]),
+        )
+
     def __len__(self) -> int:
         return len(self.terms)
 
@@ -646,10 +664,7 @@ class StoryEngine:
                 for stored in self.reader.members(story.id, story.central, MEMBERS_KEPT):
                     features = Vector.of(article_features(stored.title, stored.text)).unit()
                     story.members[stored.id] = self._member(stored, features)
-        centroid = story.centroid.as_dict()
-        for term, weight in zip(unit_raw.terms.tolist(), unit_raw.weights.tolist(), strict=True):
-            centroid[term] = centroid.get(term, 0.0) + weight
-        story.centroid = Sparse(self._truncate(Vector.of(centroid)))
+        story.centroid = Sparse(self._truncate(story.centroid.plus(unit_raw)))
         story.count += 1
         story.first_time = min(story.first_time, article.time)
         story.last_time = max(story.last_time, article.time)

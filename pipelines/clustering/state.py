@@ -12,6 +12,7 @@ statistic that thousands of rows hold: the stage adds up several batches' worth
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
@@ -62,14 +63,22 @@ def save_assignments(connection: sqlite3.Connection, assignments: Iterable[Assig
     return len(placed)
 
 
-def document_frequencies(assignments: Iterable[Assignment]) -> Counter[int]:
+def document_frequencies(
+    assignments: Iterable[Assignment], frequencies: Counter[int] | None = None
+) -> Counter[int]:
     """How much the document frequency of each feature grows with ``assignments``
-    (:data:`DOCUMENTS`: the number of documents)."""
-    frequencies: Counter[int] = Counter()
-    for assignment in assignments:
-        if assignment.story is not None:
-            frequencies.update(assignment.terms)
-            frequencies[DOCUMENTS] += 1
+    (:data:`DOCUMENTS`: the number of documents).
+
+    :param frequencies: counts to add them to (in place, and returned); by default, none.
+    """
+    if frequencies is None:
+        frequencies = Counter()
+    counted = [assignment.terms for assignment in assignments if assignment.story is not None]
+    # One update over every term: a Counter counts an iterable in C, and adds another
+    # Counter to a non-empty one a term at a time in Python.
+    frequencies.update(itertools.chain.from_iterable(counted))
+    if counted:
+        frequencies[DOCUMENTS] += len(counted)
     return frequencies
 
 
