@@ -254,11 +254,36 @@ def test_copyright_notice_is_dropped() -> None:
     assert text.splitlines()[-1] == STORY[-1]
 
 
-def test_article_the_fast_path_misses_is_found_by_the_whole_cascade() -> None:
+def test_article_in_a_block_named_bottom_is_kept() -> None:
     story = "".join(f"<p>{line}</p>" for line in STORY)
     html = f"<html><body><div class='story-bottom'>{story}</div></body></html>"
     text = extract_text(parse_html(html), STORY_URL, HtmlExtractionOptions()).text
     assert text.splitlines() == list(STORY)
+
+
+def test_whole_cascade_runs_after_the_fast_path_took_the_page() -> None:
+    """The fast path takes the parsed page itself; the cascade reads it again, and the
+    metadata was read before either."""
+    notice = (
+        "We use cookies and similar technologies to give you a better experience, to measure"
+        " how the site is used and to show you offers that may interest you. You can change"
+        " your choices at any time in the privacy settings at the bottom of every page."
+    )
+    document = {
+        "@type": "NewsArticle",
+        "headline": "Storm hits the coast",
+        "author": {"name": "Jane Doe"},
+        "articleBody": " ".join(STORY),
+    }
+    html = (
+        "<html><head><title>Storm hits the coast</title><script type='application/ld+json'>"
+        f"{json.dumps(document)}</script></head><body><div id='app'><p>{notice}</p></div>"
+        "</body></html>"
+    )
+    extraction = extract_html(html, STORY_URL, HtmlExtractionOptions())
+    assert extraction.full_extraction
+    assert extraction.text == " ".join(STORY)
+    assert (extraction.title, extraction.author) == ("Storm hits the coast", "Jane Doe")
 
 
 def test_the_forbidden_characters_are_those_trafilatura_deletes() -> None:
