@@ -387,6 +387,20 @@ def redis(tmp_path: Path) -> Iterator[RedisServer]:
         yield server
 
 
+def cluster_settings(
+    server: ArchiveServer, redis: RedisServer, worker_timeout: int
+) -> dict[str, object]:
+    """A cluster worker's settings: the files from ``server``, the frontier on ``redis``, one
+    extraction worker, idle after a second and taken for dead after ``worker_timeout``."""
+    return {
+        "CCNEWS_BASE": server.url,
+        "REDIS_URL": redis.url,
+        "REDIS_IDLE_CLOSE": 1,
+        "REDIS_WORKER_TIMEOUT": worker_timeout,
+        "EXTRACT_WORKERS": 1,
+    }
+
+
 def test_two_cluster_workers_share_the_files_and_the_writer_stores_each_record_once(
     archive: Path, tmp_path: Path, redis: RedisServer
 ) -> None:
@@ -394,13 +408,7 @@ def test_two_cluster_workers_share_the_files_and_the_writer_stores_each_record_o
     writer_log = tmp_path / "writer.log"
     writer = start_writer(redis, db_path, writer_log)
     with ArchiveServer(archive, chunk_delay=0.05, chunk=16 * 1024) as server:
-        settings = {
-            "CCNEWS_BASE": server.url,
-            "REDIS_URL": redis.url,
-            "REDIS_IDLE_CLOSE": 1,
-            "REDIS_WORKER_TIMEOUT": 4,
-            "EXTRACT_WORKERS": 1,
-        }
+        settings = cluster_settings(server, redis, worker_timeout=4)
         workers = [
             start_crawl(
                 tmp_path / f"worker-{n}" / "news.db", "ccnews", f"month={MONTH}", **settings
@@ -443,13 +451,7 @@ def test_a_file_whose_worker_was_killed_is_taken_back_and_each_record_stored_onc
     writer_log = tmp_path / "writer.log"
     writer = start_writer(redis, db_path, writer_log)
     with ArchiveServer(archive, chunk_delay=0.2, chunk=16 * 1024) as server:
-        settings = {
-            "CCNEWS_BASE": server.url,
-            "REDIS_URL": redis.url,
-            "REDIS_IDLE_CLOSE": 1,
-            "REDIS_WORKER_TIMEOUT": 2,
-            "EXTRACT_WORKERS": 1,
-        }
+        settings = cluster_settings(server, redis, worker_timeout=2)
         first = start_crawl(tmp_path / "first.db", "ccnews", f"month={MONTH}", **settings)
         deadline = time.monotonic() + 50
         while count(db_path, "select count(*) from fetches") < 2:
