@@ -598,41 +598,39 @@ def body_text(
     options: HtmlExtractionOptions,
     json_ld: list[Any],
     clock: CpuClock,
-    reread: Callable[[], HtmlElement | None] | None = None,
+    reread: Callable[[], HtmlElement | None],
 ) -> BodyText:
     """The article text of a :func:`prepared <prepare_tree>` page.
 
-    trafilatura text-only on its fast path, over the page without the
-    :data:`TRAFILATURA_DISCARDS`. When the page's own evidence says that text missed the
-    article (:func:`_fast_text_missed`), trafilatura's whole cascade runs on the whole
-    prepared page too, and its text is kept if it holds more of that evidence
+    trafilatura text-only on its fast path, over the page itself without the
+    :data:`TRAFILATURA_DISCARDS` (a copy of a page costs about a twentieth of its
+    extraction). When the page's own evidence says that text missed the article
+    (:func:`_fast_text_missed`), trafilatura's whole cascade runs too, on the page read and
+    prepared again, and its text is kept if it holds more of that evidence
     (:meth:`MainText.support`), or, after a short text, as much and is longer; when neither
     holds half of the page's JSON-LD ``articleBody`` (a page that draws its article with a
     script, behind a consent notice), the ``articleBody`` is the text. Then
     :func:`clean_lines`.
 
-    :param tree: the prepared page.
+    :param tree: the prepared page; trafilatura takes it, and leaves it without its
+        discards.
     :param url: where the page was read from.
     :param options: how trafilatura is run.
     :param json_ld: the page's JSON-LD documents.
     :param clock: where the CPU time of each step is counted.
-    :param reread: gives the parsed page again. With it, trafilatura's fast path takes
-        ``tree`` itself (a copy of a page costs about a twentieth of its extraction), which
-        is then left without its discards, and the cascade reads the page again; without
-        it, ``tree`` stays as it is.
+    :param reread: gives the parsed page again, for the cascade.
     """
     with clock.stage("main_text_check"):
         evidence = main_text(tree, json_ld)
     with clock.stage("line_rules"):
         references = page_references(tree)
     with clock.stage("trafilatura"):
-        fast_input = drop_discards(tree if reread is not None else deepcopy(tree))
-        text = _trafilatura_text(fast_input, trafilatura_extractor(options, url))
+        text = _trafilatura_text(drop_discards(tree), trafilatura_extractor(options, url))
     with clock.stage("main_text_check"):
         reason = _fast_text_missed(text, evidence, options)
     if reason is not None:
         with clock.stage("trafilatura_cascade"):
-            whole = tree if reread is None else _prepared_again(reread, url, options)
+            whole = _prepared_again(reread, url, options)
             full = _trafilatura_text(whole, trafilatura_extractor(options, url, thorough=True))
         with clock.stage("main_text_check"):
             length = len if reason == SHORT_TEXT_REASON else lambda _: 0
@@ -661,19 +659,22 @@ def extract_text(
     json_ld: list[Any] | None = None,
     clock: CpuClock | None = None,
 ) -> BodyText:
-    """The article text of a page: :func:`prepare_tree`, then :func:`body_text`.
+    """The article text of a page: :func:`prepare_tree`, then :func:`body_text` (its cascade
+    reads a copy of the page taken before the chrome was removed).
 
-    :param tree: the parsed page; the page chrome is removed from it in place.
+    :param tree: the parsed page; the page chrome and trafilatura's discards are removed
+        from it in place.
     :param url: where the page was read from.
     :param options: how trafilatura is run.
     :param json_ld: the page's JSON-LD documents (read from ``tree`` when not given).
     :param clock: where the CPU time of each step is counted, if anywhere.
     """
     clock = clock or CpuClock()
+    parsed = deepcopy(tree)
     with clock.stage("chrome_rules"):
         prepare_tree(tree, url, options)
     json_ld = json_ld_documents(tree) if json_ld is None else json_ld
-    return body_text(tree, url, options, json_ld, clock)
+    return body_text(tree, url, options, json_ld, clock, reread=lambda: parsed)
 
 
 def link_text_share(links: list[PageLink], text: str) -> float:
